@@ -1,0 +1,63 @@
+package dev.redisproxy.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The validated, immutable configuration. Every value here has passed {@link ConfigLoader}'s
+ * checks, so the rest of the proxy never re-validates.
+ *
+ * @param redisHost         backing Redis host, used when {@code redisUrl} is unset
+ * @param redisPort         backing Redis port, used when {@code redisUrl} is unset
+ * @param redisUrl          {@code redis://[user:pass@]host:port[/db]} or {@code rediss://}; null when unset
+ * @param proxyPort         HTTP listen port
+ * @param respPort          RESP listen port, 0 when the RESP front end is off
+ * @param cacheTtl          global expiry, measured from insertion
+ * @param cacheMaxSize      capacity in keys, 0 for pass-through
+ * @param maxParallel       instances of each front-end verticle
+ * @param maxConnections    client connections held at once, HTTP and RESP together
+ * @param redisTimeout      how long a miss waits for Redis
+ * @param clientIdleTimeout how long a silent client connection is kept
+ */
+public record ProxyConfig(
+    String redisHost,
+    int redisPort,
+    String redisUrl,
+    int proxyPort,
+    int respPort,
+    Duration cacheTtl,
+    int cacheMaxSize,
+    int maxParallel,
+    int maxConnections,
+    Duration redisTimeout,
+    Duration clientIdleTimeout) {
+
+  /** The connection string handed to vertx-redis-client. */
+  public String redisConnectionString() {
+    return redisUrl != null ? redisUrl : "redis://" + redisHost + ":" + redisPort;
+  }
+
+  /** The Redis address without credentials, fit for logs. */
+  public String redisAddress() {
+    URI uri = URI.create(redisConnectionString());
+    String path = uri.getPath() == null || uri.getPath().isEmpty() ? "" : uri.getPath();
+    return uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() == -1 ? 6379 : uri.getPort()) + path;
+  }
+
+  /** The effective configuration by variable name, without secrets, for the start-up log line. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("REDIS", redisAddress());
+    out.put("PROXY_PORT", Integer.toString(proxyPort));
+    out.put("RESP_PORT", respPort == 0 ? "off" : Integer.toString(respPort));
+    out.put("CACHE_TTL", Durations.format(cacheTtl));
+    out.put("CACHE_MAXSIZE", Integer.toString(cacheMaxSize));
+    out.put("MAX_PARALLEL", Integer.toString(maxParallel));
+    out.put("MAX_CONNECTIONS", Integer.toString(maxConnections));
+    out.put("REDIS_TIMEOUT", Durations.format(redisTimeout));
+    out.put("CLIENT_IDLE_TIMEOUT", Durations.format(clientIdleTimeout));
+    return out;
+  }
+}

@@ -1,0 +1,165 @@
+package dev.redisproxy.http;
+
+import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Lookup;
+import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.config.ProxyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP front end: {@code GET|HEAD /get/<key>}. Deployed {@code MAX_PARALLEL} times; the
+ * instances share the listening port. It never touches the cache: each request becomes one
+ * {@link Lookup} on the event bus, and the {@link LookupReply} becomes the response.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  static final String PREFIX = "/get/";
+  /** How long a refused connection may stay open for its 503 to be sent. */
+  static final long REFUSED_GRACE_MS = 2_000;
+  /** How long shutdown waits for requests in flight. */
+  static final long SHUTDOWN_GRACE_MS = 10_000;
+  /**
+   * Slack over {@code REDIS_TIMEOUT} for the event-bus request: the cache verticle answers by
+   * {@code REDIS_TIMEOUT} itself, this only catches a cache verticle that cannot answer at all.
+   */
+  static final long LOOKUP_SLACK_MS = 1_000;
+
+  private static final CharSequence OCTET_STREAM = HttpHeaders.createOptimized("application/octet-stream");
+  private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+  private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
+  private static final CharSequence HIT = HttpHeaders.createOptimized("HIT");
+  private static final CharSequence MISS = HttpHeaders.createOptimized("MISS");
+  private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
+  private static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
+
+  private final ProxyConfig config;
+  private final ConnectionGate gate;
+  // Connections over MAX_CONNECTIONS, on this instance's event loop only; usually empty.
+  private final Set<HttpConnection> refused = new HashSet<>();
+  private DeliveryOptions lookupOptions;
+  private HttpServer server;
+
+  public HttpVerticle(ProxyConfig config, ConnectionGate gate) {
+    this.config = config;
+    this.gate = gate;
+  }
+
+  @Override
+  public Future<?> start() {
+    lookupOptions = new DeliveryOptions()
+        .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
+    HttpServerOptions options = new HttpServerOptions()
+        .setPort(config.proxyPort())
+        .setTcpNoDelay(true)
+        .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    server = vertx.createHttpServer(options)
+        .connectionHandler(this::handleConnection)
+        .requestHandler(this::handleRequest);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void handleConnection(HttpConnection conn) {
+    if (gate.tryAcquire()) {
+      conn.closeHandler(v -> gate.release());
+      return;
+    }
+    refused.add(conn);
+    conn.closeHandler(v -> refused.remove(conn));
+    vertx.setTimer(REFUSED_GRACE_MS, id -> conn.close());
+  }
+
+  private void handleRequest(HttpServerRequest req) {
+    if (!refused.isEmpty() && refused.contains(req.connection())) {
+      sendRefused(req);
+      return;
+    }
+    String path = req.path();
+    if (!path.startsWith(PREFIX)) {
+      sendText(req, path.equals("/get") ? 400 : 404, path.equals("/get") ? "missing key" : "not found");
+      return;
+    }
+    HttpMethod method = req.method();
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      req.response().putHeader(HttpHeaders.ALLOW, ALLOW_VALUE);
+      sendText(req, 405, "method not allowed");
+      return;
+    }
+    Key key = KeyPath.decode(path, PREFIX.length());
+    if (key == null) {
+      sendText(req, 400, "empty key or bad percent-encoding");
+      return;
+    }
+    vertx.eventBus().<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(key), lookupOptions)
+        .onComplete(msg -> sendReply(req, msg.body()), err -> sendFailure(req, err));
+  }
+
+  private void sendReply(HttpServerRequest req, LookupReply reply) {
+    if (reply.value() == null) {
+      sendText(req, 404, "not found");
+      return;
+    }
+    HttpServerResponse res = req.response();
+    if (res.closed()) {
+      return;
+    }
+    res.putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM)
+        .putHeader(X_CACHE, reply.outcome() == LookupReply.Outcome.HIT ? HIT : MISS);
+    if (req.method() == HttpMethod.HEAD) {
+      res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
+    } else {
+      res.end(reply.value());
+    }
+  }
+
+  private void sendFailure(HttpServerRequest req, Throwable err) {
+    Failure failure = Failure.of(err);
+    if (failure == Failure.REDIS_ERROR) {
+      sendText(req, 502, "Redis error: " + err.getMessage());
+      return;
+    }
+    req.response().putHeader(RETRY_AFTER, ONE_SECOND);
+    sendText(req, 503, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + err.getMessage());
+  }
+
+  private void sendRefused(HttpServerRequest req) {
+    HttpConnection conn = req.connection();
+    req.response()
+        .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+        .putHeader(RETRY_AFTER, ONE_SECOND);
+    sendText(req, 503, "max number of clients reached").onComplete(ar -> conn.close());
+  }
+
+  private static Future<Void> sendText(HttpServerRequest req, int status, String text) {
+    HttpServerResponse res = req.response();
+    if (res.closed()) {
+      return Future.succeededFuture();
+    }
+    res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
+    if (req.method() == HttpMethod.HEAD) {
+      return res.end();
+    }
+    return res.end(text + "\n");
+  }
+}

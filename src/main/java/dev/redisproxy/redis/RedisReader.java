@@ -1,0 +1,19 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Key;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The one thing the cache needs from Redis: read a key. The cache verticle is the only caller.
+ * Implementations fail with a {@link RedisException} that says which
+ * {@link dev.redisproxy.cache.Failure} it was.
+ */
+public interface RedisReader {
+
+  /** The key's value, or null when Redis has no such key. */
+  Future<Buffer> get(Key key);
+
+  /** Releases connections; pending reads fail. */
+  Future<Void> close();
+}

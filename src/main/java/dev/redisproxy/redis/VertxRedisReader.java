@@ -1,0 +1,79 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.config.ProxyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+/**
+ * Reads Redis with vertx-redis-client's pooled client. The pool opens connections on demand, so
+ * after Redis restarts the next read simply opens a fresh connection: there is no reconnect loop
+ * to get stuck. Connection attempts are bounded by {@code REDIS_TIMEOUT}; the caller bounds the
+ * read as a whole.
+ */
+public final class VertxRedisReader implements RedisReader {
+
+  /** Connections to Redis; reads are pipelined on them, so a few suffice. */
+  static final int POOL_SIZE = 8;
+  /** Reads waiting for a pooled connection before the client refuses more. */
+  static final int POOL_WAITING = 4096;
+  /** Reads pipelined on one connection before the client refuses more. */
+  static final int PIPELINE_DEPTH = 2048;
+
+  private final Redis client;
+
+  private VertxRedisReader(Redis client) {
+    this.client = client;
+  }
+
+  public static VertxRedisReader create(Vertx vertx, ProxyConfig config) {
+    int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.redisTimeout().toMillis());
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(config.redisConnectionString())
+        .setMaxPoolSize(POOL_SIZE)
+        .setMaxPoolWaiting(POOL_WAITING)
+        .setMaxWaitingHandlers(PIPELINE_DEPTH)
+        .setNetClientOptions(new NetClientOptions()
+            .setConnectTimeout(Math.max(1, connectTimeoutMs))
+            .setTcpNoDelay(true)
+            .setTcpKeepAlive(true));
+    return new VertxRedisReader(Redis.createClient(vertx, options));
+  }
+
+  @Override
+  public Future<Buffer> get(Key key) {
+    return client.send(Request.cmd(Command.GET).arg(key.toBytes()))
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            Response r = ar.result();
+            return Future.succeededFuture(r == null ? null : r.toBuffer());
+          }
+          return Future.failedFuture(classify(ar.cause()));
+        });
+  }
+
+  static RedisException classify(Throwable t) {
+    if (t instanceof RedisException re) {
+      return re;
+    }
+    if (t instanceof Response) {
+      // An error reply from Redis itself, e.g. WRONGTYPE.
+      return new RedisException(Failure.REDIS_ERROR, t.getMessage());
+    }
+    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return new RedisException(Failure.UNAVAILABLE, message);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return client.close();
+  }
+}
