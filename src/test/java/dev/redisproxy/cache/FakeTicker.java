@@ -5,7 +5,8 @@ import java.time.Duration;
 /** A clock that moves only when a test says so. */
 public final class FakeTicker implements Ticker {
 
-  private long now = 1_000_000_000L;
+  // Volatile: the test thread moves it, the cache verticle's event loop reads it.
+  private volatile long now = 1_000_000_000L;
 
   @Override
   public long nanos() {
