@@ -1,0 +1,159 @@
+package dev.redisproxy.bench;
+
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LruTtlCache;
+import dev.redisproxy.cache.Ticker;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cache structure beside its floor: a bare access-ordered {@link LinkedHashMap} with
+ * {@code removeEldestEntry} doing the same work (no TTL). Each pair of methods does the same
+ * operations on the same keys, so their ratio is the cost of what {@link LruTtlCache} adds
+ * (the TTL check, the second list, the counters).
+ *
+ * <ul>
+ *   <li>{@code getHit}: a get of a key that is cached (capacity holds every key).
+ *   <li>{@code putEvict}: a put of a new key into a full cache, evicting the least recently used.
+ *   <li>{@code zipfMix}: get, and put on a miss, over keys drawn from a Zipf(0.99) distribution
+ *       over 10x the capacity, as a read-through cache sees them.
+ * </ul>
+ *
+ * <p>Run with {@code make bench} (all benchmarks), or
+ * {@code mvn -Pbench -q test-compile exec:exec@jmh -Djmh.args='CacheBenchmark'}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class CacheBenchmark {
+
+  private static final int KEYS_MASK = (1 << 20) - 1;
+
+  @Param({"65536"})
+  int capacity;
+
+  private Key[] keys;
+  private int[] hitIdx;
+  private int[] zipfIdx;
+  private byte[] value;
+  private LruTtlCache<Key, byte[]> cache;
+  private LinkedHashMap<Key, byte[]> lhm;
+  private int i;
+  private int next;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    int universe = capacity * 10;
+    keys = new Key[universe];
+    for (int k = 0; k < universe; k++) {
+      keys[k] = Key.of(String.format("key:%012d", k));
+    }
+    value = new byte[64];
+    Random random = new Random(7);
+    hitIdx = new int[KEYS_MASK + 1];
+    zipfIdx = new int[KEYS_MASK + 1];
+    Zipf zipf = new Zipf(universe, 0.99, random);
+    for (int k = 0; k <= KEYS_MASK; k++) {
+      hitIdx[k] = random.nextInt(capacity);
+      zipfIdx[k] = zipf.next();
+    }
+  }
+
+  @Setup(Level.Iteration)
+  public void fill() {
+    cache = new LruTtlCache<>(capacity, TimeUnit.HOURS.toNanos(1), Ticker.system());
+    int cap = capacity;
+    lhm = new LinkedHashMap<>(cap * 4 / 3 + 1, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Key, byte[]> eldest) {
+        return size() > cap;
+      }
+    };
+    for (int k = 0; k < capacity; k++) {
+      cache.put(keys[k], value);
+      lhm.put(keys[k], value);
+    }
+    next = capacity;
+  }
+
+  @Benchmark
+  public byte[] getHit() {
+    return cache.get(keys[hitIdx[i++ & KEYS_MASK]]);
+  }
+
+  @Benchmark
+  public byte[] getHitLinkedHashMap() {
+    return lhm.get(keys[hitIdx[i++ & KEYS_MASK]]);
+  }
+
+  @Benchmark
+  public void putEvict() {
+    cache.put(keys[next++ % keys.length], value);
+  }
+
+  @Benchmark
+  public void putEvictLinkedHashMap() {
+    lhm.put(keys[next++ % keys.length], value);
+  }
+
+  @Benchmark
+  public byte[] zipfMix() {
+    Key key = keys[zipfIdx[i++ & KEYS_MASK]];
+    byte[] v = cache.get(key);
+    if (v == null) {
+      cache.put(key, value);
+    }
+    return v;
+  }
+
+  @Benchmark
+  public byte[] zipfMixLinkedHashMap() {
+    Key key = keys[zipfIdx[i++ & KEYS_MASK]];
+    byte[] v = lhm.get(key);
+    if (v == null) {
+      lhm.put(key, value);
+    }
+    return v;
+  }
+
+  /** Zipf sampler by inverse CDF over a precomputed table; good enough for choosing keys. */
+  static final class Zipf {
+    private final double[] cdf;
+    private final Random random;
+
+    Zipf(int n, double s, Random random) {
+      this.random = random;
+      cdf = new double[n];
+      double sum = 0;
+      for (int k = 1; k <= n; k++) {
+        sum += 1 / Math.pow(k, s);
+        cdf[k - 1] = sum;
+      }
+      for (int k = 0; k < n; k++) {
+        cdf[k] /= sum;
+      }
+    }
+
+    int next() {
+      int idx = java.util.Arrays.binarySearch(cdf, random.nextDouble());
+      return idx >= 0 ? idx : Math.min(-idx - 1, cdf.length - 1);
+    }
+  }
+}
