@@ -1,0 +1,206 @@
+package dev.redisproxy.e2e;
+
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import dev.redisproxy.testing.RedisProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A Redis and a proxy in front of it: what a system test talks to.
+ *
+ * <p>Two modes. By default ({@link #startLocal}, {@link #startOrExternal}) the stack is made of
+ * processes on this machine: a fresh {@code redis-server} on a free port and the proxy jar
+ * configured through environment variables. When {@code E2E_PROXY_URL} is set (with
+ * {@code E2E_REDIS_HOST} and {@code E2E_REDIS_PORT} naming the Redis behind it) the tests talk to
+ * that externally started deployment instead, for instance one started by docker compose: tests
+ * that only need a proxy with roughly default settings call {@link #startOrExternal} and run
+ * there too; tests that must choose settings or control the processes call {@link #startLocal}
+ * and are skipped.
+ *
+ * <p>Keys are namespaced per test run ({@link #key}), so tests never see each other's data or a
+ * value an external proxy cached in an earlier run.
+ */
+public final class ProxyStack implements AutoCloseable {
+
+  /** Generous bound on one HTTP exchange: a deadline against hangs, not a performance goal. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
+  private final String proxyHost;
+  private final int proxyPort;
+  private final String redisHost;
+  private final int redisPort;
+  private final RedisProcess redis;
+  private final ProxyProcess proxy;
+  private final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(REQUEST_TIMEOUT)
+      .build();
+
+  private ProxyStack(String proxyHost, int proxyPort, String redisHost, int redisPort,
+                     RedisProcess redis, ProxyProcess proxy) {
+    this.proxyHost = proxyHost;
+    this.proxyPort = proxyPort;
+    this.redisHost = redisHost;
+    this.redisPort = redisPort;
+    this.redis = redis;
+    this.proxy = proxy;
+  }
+
+  /** True when the tests run against an externally started proxy ({@code E2E_PROXY_URL}). */
+  public static boolean external() {
+    String url = System.getenv("E2E_PROXY_URL");
+    return url != null && !url.isBlank();
+  }
+
+  /**
+   * The external deployment if there is one; else a local one with these settings. The
+   * settings are preferences: a test using this must pass against a proxy with default settings.
+   */
+  public static ProxyStack startOrExternal(Map<String, String> settings) throws IOException, InterruptedException {
+    if (!external()) {
+      return startLocal(settings);
+    }
+    URI url = URI.create(System.getenv("E2E_PROXY_URL"));
+    int port = url.getPort() != -1 ? url.getPort() : 80;
+    String redisHost = System.getenv().getOrDefault("E2E_REDIS_HOST", "localhost");
+    int redisPort = Integer.parseInt(System.getenv().getOrDefault("E2E_REDIS_PORT", "6379"));
+    return new ProxyStack(url.getHost(), port, redisHost, redisPort, null, null);
+  }
+
+  /**
+   * A new {@code redis-server} and a proxy in front of it, configured with these settings on top
+   * of what the stack itself sets (REDIS_HOST, REDIS_PORT, PROXY_PORT, and RESP_PORT=0). The
+   * calling test is skipped when the tests run against an external deployment.
+   */
+  public static ProxyStack startLocal(Map<String, String> settings) throws IOException, InterruptedException {
+    assumeFalse(external(), "needs to configure and control its own proxy and Redis processes");
+    RedisProcess redis = RedisProcess.start();
+    try {
+      int port = RedisProcess.freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("REDIS_HOST", "127.0.0.1");
+      env.put("REDIS_PORT", Integer.toString(redis.port()));
+      env.put("PROXY_PORT", Integer.toString(port));
+      env.put("RESP_PORT", "0");
+      env.putAll(settings);
+      ProxyProcess proxy = ProxyProcess.start(port, env);
+      try {
+        proxy.awaitListening();
+      } catch (AssertionError | InterruptedException e) {
+        proxy.close();
+        throw e;
+      }
+      return new ProxyStack("127.0.0.1", port, "127.0.0.1", redis.port(), redis, proxy);
+    } catch (IOException | RuntimeException | Error | InterruptedException e) {
+      redis.close();
+      throw e;
+    }
+  }
+
+  public boolean local() {
+    return proxy != null;
+  }
+
+  /** The Redis process; only for a local stack. */
+  public RedisProcess redisProcess() {
+    requireLocal();
+    return redis;
+  }
+
+  /** The proxy process; only for a local stack. */
+  public ProxyProcess proxyProcess() {
+    requireLocal();
+    return proxy;
+  }
+
+  private void requireLocal() {
+    if (!local()) {
+      throw new IllegalStateException("not a local stack: start it with startLocal");
+    }
+  }
+
+  /** A key unique to this test run: {@code e2e:<run>:<name>}. */
+  public String key(String name) {
+    return "e2e:" + RUN + ":" + name;
+  }
+
+  /** A new client straight to Redis, bypassing the proxy; the caller closes it. */
+  public Jedis redis() {
+    return new Jedis(redisHost, redisPort, (int) REQUEST_TIMEOUT.toMillis());
+  }
+
+  public void set(String key, String value) {
+    try (Jedis jedis = redis()) {
+      jedis.set(key, value);
+    }
+  }
+
+  public void set(byte[] key, byte[] value) {
+    try (Jedis jedis = redis()) {
+      jedis.set(key, value);
+    }
+  }
+
+  public String proxyHost() {
+    return proxyHost;
+  }
+
+  public int proxyPort() {
+    return proxyPort;
+  }
+
+  /** {@code GET /get/<key>}, the key percent-encoded as UTF-8. */
+  public Reply get(String key) throws IOException, InterruptedException {
+    return send("GET", "/get/" + PathEncoding.encode(key.getBytes(StandardCharsets.UTF_8)), null);
+  }
+
+  /** {@code GET /get/<key>} for a binary key, every byte percent-encoded as needed. */
+  public Reply get(byte[] key) throws IOException, InterruptedException {
+    return send("GET", "/get/" + PathEncoding.encode(key), null);
+  }
+
+  /**
+   * One request through {@link HttpClient}; {@code rawPath} must be a valid URI path (use
+   * {@link RawHttp} for malformed ones). {@code body} may be null.
+   */
+  public Reply send(String method, String rawPath, byte[] body) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri(rawPath))
+        .timeout(REQUEST_TIMEOUT)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+    HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    return new Reply(response.statusCode(), response.headers(), response.body());
+  }
+
+  public URI uri(String rawPath) {
+    return URI.create("http://" + proxyHost + ":" + proxyPort + rawPath);
+  }
+
+  /** A new raw connection to the proxy's HTTP port; the caller closes it. */
+  public RawHttp connect() throws IOException {
+    return RawHttp.connect(proxyHost, proxyPort);
+  }
+
+  /** Stops the local proxy (SIGTERM) and Redis; nothing for an external stack. */
+  @Override
+  public void close() throws InterruptedException {
+    if (proxy != null) {
+      proxy.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+}
