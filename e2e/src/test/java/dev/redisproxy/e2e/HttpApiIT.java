@@ -110,7 +110,7 @@ class HttpApiIT {
     String key = stack.key("readonly-" + method);
     stack.set(key, "original");
 
-    Reply r = stack.send(method, "/get/" + PathEncoding.encode(key.getBytes(StandardCharsets.UTF_8)),
+    Reply r = stack.http().send(method, ProxyClient.path(key),
         "overwritten".getBytes(StandardCharsets.UTF_8));
 
     assertThat(r.status()).as("%s", r).isEqualTo(405);
@@ -123,7 +123,7 @@ class HttpApiIT {
   @Test
   void headAnswersLikeGetWithoutABody() throws Exception {
     String key = stack.key("head");
-    String path = "/get/" + PathEncoding.encode(key.getBytes(StandardCharsets.UTF_8));
+    String path = ProxyClient.path(key);
     stack.set(key, "hello");
 
     // One keep-alive connection: if HEAD sent any body bytes, the next response would not parse.
@@ -172,7 +172,7 @@ class HttpApiIT {
   }
 
   private static void assertValue(String rawPath, String expected) throws Exception {
-    Reply r = stack.send("GET", rawPath, null);
+    Reply r = stack.http().send("GET", rawPath, null);
     assertThat(r.status()).as("GET %s: %s", rawPath, r).isEqualTo(200);
     assertThat(r.text()).as("GET %s", rawPath).isEqualTo(expected);
   }
@@ -193,7 +193,7 @@ class HttpApiIT {
     assertThat(miss.body()).isEqualTo(expected);
 
     // On the wire: exactly Content-Length bytes, then the next response on the same connection.
-    String path = "/get/" + PathEncoding.encode(key);
+    String path = ProxyClient.path(key);
     try (RawHttp conn = stack.connect()) {
       Response hit = conn.send(RawHttp.request("GET", path)).read();
       assertThat(hit.status()).as("%s", hit).isEqualTo(200);
@@ -265,7 +265,7 @@ class HttpApiIT {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<Response>> results = new ArrayList<>();
       for (int i = 0; i < clients; i++) {
-        String path = "/get/" + PathEncoding.encode(bytes(names.get(i % keys)));
+        String path = ProxyClient.path(names.get(i % keys));
         results.add(pool.submit(() -> {
           RawHttp conn;
           try {

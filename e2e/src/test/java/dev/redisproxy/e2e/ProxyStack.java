@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import dev.redisproxy.testing.RedisProcess;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -32,26 +27,17 @@ import redis.clients.jedis.Jedis;
  */
 public final class ProxyStack implements AutoCloseable {
 
-  /** Generous bound on one HTTP exchange: a deadline against hangs, not a performance goal. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
-  private final String proxyHost;
-  private final int proxyPort;
   private final String redisHost;
   private final int redisPort;
   private final RedisProcess redis;
   private final ProxyProcess proxy;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(REQUEST_TIMEOUT)
-      .build();
+  private final ProxyClient http;
 
   private ProxyStack(String proxyHost, int proxyPort, String redisHost, int redisPort,
                      RedisProcess redis, ProxyProcess proxy) {
-    this.proxyHost = proxyHost;
-    this.proxyPort = proxyPort;
+    this.http = new ProxyClient(proxyHost, proxyPort);
     this.redisHost = redisHost;
     this.redisPort = redisPort;
     this.redis = redis;
@@ -138,7 +124,7 @@ public final class ProxyStack implements AutoCloseable {
 
   /** A new client straight to Redis, bypassing the proxy; the caller closes it. */
   public Jedis redis() {
-    return new Jedis(redisHost, redisPort, (int) REQUEST_TIMEOUT.toMillis());
+    return new Jedis(redisHost, redisPort, (int) ProxyClient.REQUEST_TIMEOUT.toMillis());
   }
 
   public void set(String key, String value) {
@@ -153,44 +139,24 @@ public final class ProxyStack implements AutoCloseable {
     }
   }
 
-  public String proxyHost() {
-    return proxyHost;
+  /** The HTTP client for this stack's proxy. */
+  public ProxyClient http() {
+    return http;
   }
 
-  public int proxyPort() {
-    return proxyPort;
-  }
-
-  /** {@code GET /get/<key>}, the key percent-encoded as UTF-8. */
+  /** {@code GET /get/<key>} through {@link #http()}. */
   public Reply get(String key) throws IOException, InterruptedException {
-    return send("GET", "/get/" + PathEncoding.encode(key.getBytes(StandardCharsets.UTF_8)), null);
+    return http.get(key);
   }
 
-  /** {@code GET /get/<key>} for a binary key, every byte percent-encoded as needed. */
+  /** {@code GET /get/<key>} for a binary key, through {@link #http()}. */
   public Reply get(byte[] key) throws IOException, InterruptedException {
-    return send("GET", "/get/" + PathEncoding.encode(key), null);
-  }
-
-  /**
-   * One request through {@link HttpClient}; {@code rawPath} must be a valid URI path (use
-   * {@link RawHttp} for malformed ones). {@code body} may be null.
-   */
-  public Reply send(String method, String rawPath, byte[] body) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri(rawPath))
-        .timeout(REQUEST_TIMEOUT)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
-    HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    return new Reply(response.statusCode(), response.headers(), response.body());
-  }
-
-  public URI uri(String rawPath) {
-    return URI.create("http://" + proxyHost + ":" + proxyPort + rawPath);
+    return http.get(key);
   }
 
   /** A new raw connection to the proxy's HTTP port; the caller closes it. */
   public RawHttp connect() throws IOException {
-    return RawHttp.connect(proxyHost, proxyPort);
+    return http.connect();
   }
 
   /** Stops the local proxy (SIGTERM) and Redis; nothing for an external stack. */
