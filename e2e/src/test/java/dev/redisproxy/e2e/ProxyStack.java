@@ -16,7 +16,8 @@ import redis.clients.jedis.Jedis;
  * <p>Two modes. By default ({@link #startLocal}, {@link #startOrExternal}) the stack is made of
  * processes on this machine: a fresh {@code redis-server} on a free port and the proxy jar
  * configured through environment variables. When {@code E2E_PROXY_URL} is set (with
- * {@code E2E_REDIS_HOST} and {@code E2E_REDIS_PORT} naming the Redis behind it) the tests talk to
+ * {@code E2E_REDIS_HOST} and {@code E2E_REDIS_PORT} naming the Redis behind it, and
+ * {@code E2E_RESP_PORT} the proxy's RESP port if it has one) the tests talk to
  * that externally started deployment instead, for instance one started by docker compose: tests
  * that only need a proxy with roughly default settings call {@link #startOrExternal} and run
  * there too; tests that must choose settings or control the processes call {@link #startLocal}
@@ -34,10 +35,13 @@ public final class ProxyStack implements AutoCloseable {
   private final RedisProcess redis;
   private final ProxyProcess proxy;
   private final ProxyClient http;
+  // The proxy's RESP port, 0 when off; local stacks turn RESP off unless a test sets RESP_PORT.
+  private final int respPort;
 
-  private ProxyStack(String proxyHost, int proxyPort, String redisHost, int redisPort,
+  private ProxyStack(String proxyHost, int proxyPort, int respPort, String redisHost, int redisPort,
                      RedisProcess redis, ProxyProcess proxy) {
     this.http = new ProxyClient(proxyHost, proxyPort);
+    this.respPort = respPort;
     this.redisHost = redisHost;
     this.redisPort = redisPort;
     this.redis = redis;
@@ -62,12 +66,13 @@ public final class ProxyStack implements AutoCloseable {
     int port = url.getPort() != -1 ? url.getPort() : 80;
     String redisHost = System.getenv().getOrDefault("E2E_REDIS_HOST", "localhost");
     int redisPort = Integer.parseInt(System.getenv().getOrDefault("E2E_REDIS_PORT", "6379"));
-    return new ProxyStack(url.getHost(), port, redisHost, redisPort, null, null);
+    int respPort = Integer.parseInt(System.getenv().getOrDefault("E2E_RESP_PORT", "0"));
+    return new ProxyStack(url.getHost(), port, respPort, redisHost, redisPort, null, null);
   }
 
   /**
    * A new {@code redis-server} and a proxy in front of it, configured with these settings on top
-   * of what the stack itself sets (REDIS_HOST, REDIS_PORT, PROXY_PORT, and RESP_PORT=0). The
+   * of what the stack itself sets (REDIS_HOST, REDIS_PORT, a free PROXY_PORT, and RESP_PORT=0). The
    * calling test is skipped when the tests run against an external deployment.
    */
   public static ProxyStack startLocal(Map<String, String> settings) throws IOException, InterruptedException {
@@ -81,6 +86,7 @@ public final class ProxyStack implements AutoCloseable {
       env.put("PROXY_PORT", Integer.toString(port));
       env.put("RESP_PORT", "0");
       env.putAll(settings);
+      port = Integer.parseInt(env.get("PROXY_PORT"));
       ProxyProcess proxy = ProxyProcess.start(port, env);
       try {
         proxy.awaitListening();
@@ -88,7 +94,8 @@ public final class ProxyStack implements AutoCloseable {
         proxy.close();
         throw e;
       }
-      return new ProxyStack("127.0.0.1", port, "127.0.0.1", redis.port(), redis, proxy);
+      return new ProxyStack("127.0.0.1", port, Integer.parseInt(env.get("RESP_PORT")),
+          "127.0.0.1", redis.port(), redis, proxy);
     } catch (IOException | RuntimeException | Error | InterruptedException e) {
       redis.close();
       throw e;
@@ -137,6 +144,15 @@ public final class ProxyStack implements AutoCloseable {
     try (Jedis jedis = redis()) {
       jedis.set(key, value);
     }
+  }
+
+  /** The proxy's RESP port on {@link #proxyHost()}, 0 when RESP is off ({@code E2E_RESP_PORT} when external). */
+  public int respPort() {
+    return respPort;
+  }
+
+  public String proxyHost() {
+    return http.host();
   }
 
   /** The HTTP client for this stack's proxy. */
