@@ -79,14 +79,13 @@ public final class ProxyStack implements AutoCloseable {
     assumeFalse(external(), "needs to configure and control its own proxy and Redis processes");
     RedisProcess redis = RedisProcess.start();
     try {
-      int port = RedisProcess.freePort();
       Map<String, String> env = new HashMap<>();
       env.put("REDIS_HOST", "127.0.0.1");
       env.put("REDIS_PORT", Integer.toString(redis.port()));
-      env.put("PROXY_PORT", Integer.toString(port));
+      env.put("PROXY_PORT", Integer.toString(RedisProcess.freePort()));
       env.put("RESP_PORT", "0");
       env.putAll(settings);
-      port = Integer.parseInt(env.get("PROXY_PORT"));
+      int port = Integer.parseInt(env.get("PROXY_PORT"));
       ProxyProcess proxy = ProxyProcess.start(port, env);
       try {
         proxy.awaitListening();
