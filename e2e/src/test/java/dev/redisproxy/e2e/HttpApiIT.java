@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redisproxy.e2e.RawHttp.Response;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -249,24 +248,44 @@ class HttpApiIT {
     int keys = 50;
     int clients = 200;
     List<String> names = new ArrayList<>();
+    List<String> values = new ArrayList<>();
     try (Jedis redis = stack.redis()) {
       for (int i = 0; i < keys; i++) {
         names.add(stack.key("concurrent-" + i));
-        redis.set(names.get(i), "value-" + i + "-" + "x".repeat(i * 10));
+        values.add("value-" + i + "-" + "x".repeat(i * 10));
+        redis.set(names.get(i), values.get(i));
       }
       if (stack.local()) {
         redis.configResetStat();
       }
     }
+    List<String> paths = new ArrayList<>();
+    for (int i = 0; i < clients; i++) {
+      paths.add(ProxyClient.path(names.get(i % keys)));
+    }
 
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    List<Response> responses = getAllAtOnce(paths);
+
+    for (int i = 0; i < clients; i++) {
+      Response r = responses.get(i);
+      assertThat(r.status()).as("client %d: %s", i, r).isEqualTo(200);
+      assertThat(r.header("X-Cache")).isIn("HIT", "MISS");
+      assertThat(r.text()).as("client %d", i).isEqualTo(values.get(i % keys));
+    }
+    if (stack.local()) {
+      assertThat(redisGetCalls()).as("Redis GETs for %d keys read by %d clients", keys, clients).isEqualTo(keys);
+    }
+  }
+
+  /** One GET per path, each on a connection of its own; all connect first, then all send at once. */
+  private static List<Response> getAllAtOnce(List<String> paths) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(paths.size());
     try {
-      CountDownLatch connected = new CountDownLatch(clients);
+      CountDownLatch connected = new CountDownLatch(paths.size());
       CountDownLatch go = new CountDownLatch(1);
-      List<Future<Response>> results = new ArrayList<>();
-      for (int i = 0; i < clients; i++) {
-        String path = ProxyClient.path(names.get(i % keys));
-        results.add(pool.submit(() -> {
+      List<Future<Response>> pending = new ArrayList<>();
+      for (String path : paths) {
+        pending.add(pool.submit(() -> {
           RawHttp conn;
           try {
             conn = stack.connect();
@@ -281,20 +300,13 @@ class HttpApiIT {
       }
       assertThat(connected.await(60, TimeUnit.SECONDS)).as("all clients connected").isTrue();
       go.countDown();
-
-      for (int i = 0; i < clients; i++) {
-        Response r = results.get(i).get(60, TimeUnit.SECONDS);
-        String expected = "value-" + (i % keys) + "-" + "x".repeat((i % keys) * 10);
-        assertThat(r.status()).as("client %d: %s", i, r).isEqualTo(200);
-        assertThat(r.header("X-Cache")).isIn("HIT", "MISS");
-        assertThat(r.text()).as("client %d", i).isEqualTo(expected);
+      List<Response> responses = new ArrayList<>();
+      for (Future<Response> f : pending) {
+        responses.add(f.get(60, TimeUnit.SECONDS));
       }
+      return responses;
     } finally {
       pool.shutdownNow();
-    }
-
-    if (stack.local()) {
-      assertThat(redisGetCalls()).as("Redis GETs for %d keys read by %d clients", keys, clients).isEqualTo(keys);
     }
   }
 
