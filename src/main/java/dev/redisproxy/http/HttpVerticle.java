@@ -67,6 +67,10 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.proxyPort())
         .setTcpNoDelay(true)
+        // With h2c on, Vert.x waits for a connection's first bytes (to tell an HTTP/2 preface from
+        // HTTP/1.x) before calling the connection handler, so a silent connection would escape
+        // MAX_CONNECTIONS. The proxy speaks HTTP/1.1.
+        .setHttp2ClearTextEnabled(false)
         .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createHttpServer(options)
