@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# make bench: the proxy side by side with what a user would compare it to, in one run on this
+# machine, every figure with its ratio to its comparison. Bounded: a few minutes in all.
+#
+#   RESP: redis-benchmark -t get against the proxy (all keys cached), redis-server directly, and a
+#         bare Vert.x RESP server answering a fixed bulk reply of the same size (the ceiling),
+#         without pipelining and with -P 16.
+#   HTTP: wrk against GET /get/<key> over cached keys, Webdis in front of the same Redis, and a
+#         bare Vert.x HTTP server with a fixed body of the same size; then a run of misses.
+#   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
+#   Cache structure: JMH, LruTtlCache beside a bare access-ordered LinkedHashMap.
+#
+# Knobs (environment): BENCH_SECONDS (per load run, default 8), BENCH_CLIENTS (default 50),
+# BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES (MAX_PARALLEL, default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_RUN=${BENCH_SECONDS:-8}
+CLIENTS=${BENCH_CLIENTS:-50}
+KEYS=${BENCH_KEYS:-1000}
+MISS_KEYS=$((KEYS * 100))
+INSTANCES=${BENCH_INSTANCES:-2}
+VALUE_BYTES=64
+WORK=$(mktemp -d /tmp/redis-proxy-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+need() {
+  local missing=()
+  for tool in redis-server redis-cli redis-benchmark wrk webdis; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  if ((${#missing[@]})); then
+    echo "bench: installing ${missing[*]} (Debian packages redis-server redis-tools wrk webdis)" >&2
+    if [ "$(id -u)" -ne 0 ]; then echo "bench: run as root or install them yourself" >&2; exit 1; fi
+    apt-get update -qq && apt-get install -y -qq redis-server redis-tools wrk webdis >/dev/null
+  fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+await_port() {
+  for _ in $(seq 1 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "bench: nothing listens on $1" >&2; exit 1
+}
+
+# redis-benchmark's key names (key:%012d), so its -r keyspace and our seeded keys match.
+seed() { # port count
+  awk -v n="$2" -v size="$VALUE_BYTES" 'BEGIN {
+    v = sprintf("%" size "s", ""); gsub(/ /, "x", v);
+    for (i = 0; i < n; i++) { k = sprintf("key:%012d", i);
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v } }' \
+    | redis-cli -p "$1" --pipe >/dev/null
+}
+
+rb() { # port extra-args... ; prints requests per second
+  redis-benchmark -p "$1" -t get -r "$KEYS" -c "$CLIENTS" -n "$2" "${@:3}" --csv 2>/dev/null \
+    | awk -F'","' '/^"GET/ { gsub(/"/, "", $2); print $2 }'
+}
+
+rb_timed() { # port extra-args... ; a run of about SECONDS_PER_RUN, sized from a short probe
+  local probe n
+  probe=$(rb "$1" 20000 "${@:2}")
+  n=$(awk -v r="$probe" -v s="$SECONDS_PER_RUN" 'BEGIN { printf "%d", r * s }')
+  rb "$1" "$n" "${@:2}"
+}
+
+wrk_rps() { # url keys
+  cat >"$WORK/keys.lua" <<LUA
+math.randomseed(42)
+request = function()
+  return wrk.format("GET", string.format("$3%012d$4", math.random(0, $2 - 1)))
+end
+LUA
+  wrk -t2 -c"$CLIENTS" -d"${SECONDS_PER_RUN}s" -s "$WORK/keys.lua" "$1" 2>/dev/null \
+    | awk '/Requests\/sec/ { print $2 }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+ROWS=()
+row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
+
+need
+echo "bench: building" >&2
+mvn -B -q -Pbench package test-compile -DskipTests >/dev/null
+CP="target/classes:$(mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test):target/test-classes"
+
+REDIS_PORT=$(free_port); redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no >"$WORK/redis.log" & PIDS+=($!)
+await_port "$REDIS_PORT"
+seed "$REDIS_PORT" "$MISS_KEYS"
+
+PROXY_HTTP=$(free_port); PROXY_RESP=$(free_port)
+REDIS_PORT=$REDIS_PORT PROXY_PORT=$PROXY_HTTP RESP_PORT=$PROXY_RESP CACHE_MAXSIZE=$((KEYS * 2)) \
+  MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy.log" 2>&1 & PIDS+=($!)
+BARE_RESP=$(free_port); BARE_HTTP=$(free_port)
+java -cp "$CP" dev.redisproxy.bench.BareServers "$BARE_RESP" "$BARE_HTTP" "$VALUE_BYTES" "$INSTANCES" >"$WORK/bare.log" 2>&1 & PIDS+=($!)
+WEBDIS_PORT=$(free_port)
+cat >"$WORK/webdis.json" <<JSON
+{ "redis_host": "127.0.0.1", "redis_port": $REDIS_PORT, "http_host": "127.0.0.1", "http_port": $WEBDIS_PORT,
+  "threads": 2, "pool_size": 20, "daemonize": false, "database": 0, "verbosity": 0, "logfile": "$WORK/webdis.log" }
+JSON
+webdis "$WORK/webdis.json" & PIDS+=($!)
+for p in "$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT"; do await_port "$p"; done
+
+echo "bench: warming up the JVM servers" >&2
+for port in "$PROXY_RESP" "$BARE_RESP"; do rb "$port" 200000 >/dev/null; rb "$port" 200000 -P 16 >/dev/null; done
+SECONDS_PER_RUN_SAVED=$SECONDS_PER_RUN; SECONDS_PER_RUN=3
+wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "" >/dev/null
+wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "" >/dev/null
+SECONDS_PER_RUN=$SECONDS_PER_RUN_SAVED
+
+echo "bench: RESP" >&2
+for pipeline in 1 16; do
+  p=$(rb_timed "$PROXY_RESP" -P "$pipeline"); r=$(rb_timed "$REDIS_PORT" -P "$pipeline"); b=$(rb_timed "$BARE_RESP" -P "$pipeline")
+  row "RESP GET hits, $CLIENTS clients, -P $pipeline" "$p" "redis-server $r / bare Vert.x $b" \
+    "$(ratio "$p" "$r") / $(ratio "$p" "$b")" "$([ "$pipeline" = 1 ] && echo '≥ 0.85 / ≥ 0.9' || echo '— / ≥ 0.7')"
+done
+
+echo "bench: HTTP" >&2
+p=$(wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "")
+w=$(wrk_rps "http://127.0.0.1:$WEBDIS_PORT" "$KEYS" "/GET/key:" ".txt")
+b=$(wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "")
+row "HTTP GET hits, $CLIENTS connections" "$p" "Webdis $w / bare Vert.x $b" "$(ratio "$p" "$w") / $(ratio "$p" "$b")" "≥ 1.5 / ≥ 0.85"
+p=$(wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "")
+w=$(wrk_rps "http://127.0.0.1:$WEBDIS_PORT" "$MISS_KEYS" "/GET/key:" ".txt")
+row "HTTP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2)))" "$p" "Webdis $w" "$(ratio "$p" "$w")" "≥ 1.0"
+
+echo "bench: memory" >&2
+mem=$(java -Xmx4g -cp "$CP" dev.redisproxy.bench.MemoryFootprint 1000000)
+overhead=$(sed -n 's/.*overhead\/entry=\([0-9.]*\).*/\1/p' <<<"$mem")
+row "memory, 1,000,000 entries (16 B keys, 64 B values)" "$overhead B/entry beyond key+value" "target 150" "$(ratio "$overhead" 150)" "≤ 1.0"
+
+echo "bench: cache structure (JMH)" >&2
+java -cp "$CP" org.openjdk.jmh.Main CacheBenchmark -wi 2 -w 1 -i 3 -r 1 -f 1 -rf csv -rff "$WORK/jmh.csv" >"$WORK/jmh.log" 2>&1
+for op in getHit putEvict zipfMix; do
+  ours=$(awk -F, -v b="\"dev.redisproxy.bench.CacheBenchmark.$op\"" '$1 == b { print $5 }' "$WORK/jmh.csv")
+  floor=$(awk -F, -v b="\"dev.redisproxy.bench.CacheBenchmark.${op}LinkedHashMap\"" '$1 == b { print $5 }' "$WORK/jmh.csv")
+  row "cache $op (ops/µs, JMH)" "$ours" "LinkedHashMap $floor" "$(ratio "$ours" "$floor")" "≥ 0.8"
+done
+
+echo
+echo "redis-proxy bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
+echo "load generator and servers share the machine; MAX_PARALLEL=$INSTANCES; values $VALUE_BYTES bytes; ${SECONDS_PER_RUN}s per run"
+echo
+echo "| measure | proxy (req/s) | comparison (req/s) | ratio | target |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${ROWS[@]}"
