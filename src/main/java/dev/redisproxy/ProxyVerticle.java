@@ -6,6 +6,7 @@ import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.http.HttpVerticle;
 import dev.redisproxy.redis.RedisReader;
+import dev.redisproxy.resp.RespVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,7 +44,10 @@ public final class ProxyVerticle extends VerticleBase {
           cacheDeployment = id;
           return vertx.deployVerticle(() -> new HttpVerticle(config, gate), parallel);
         })
-        .onSuccess(frontEnds::add);
+        .onSuccess(frontEnds::add)
+        .compose(id -> config.respPort() == 0
+            ? Future.succeededFuture()
+            : vertx.deployVerticle(() -> new RespVerticle(config, gate), parallel).onSuccess(frontEnds::add));
   }
 
   /**

@@ -1,0 +1,82 @@
+package dev.redisproxy.resp;
+
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The reply to GET (one key, a bulk string or nil) or MGET (an array of them). Each key is one
+ * cache lookup; the connection sends them in order, as many at a time as its lookup budget allows,
+ * and the reply is ready when every key is answered or one lookup failed.
+ */
+final class KeysReply extends PendingReply {
+
+  private final RespCommand command;
+  private final boolean array;
+  private final Buffer[] values;
+  private int sent;
+  private int answered;
+  // Set by the first failure that fails the whole reply; the reply is then ready.
+  private Buffer error;
+
+  /** Keys are the command's arguments from index 1; {@code array} for MGET's reply shape. */
+  KeysReply(RespCommand command, boolean array) {
+    this.command = command;
+    this.array = array;
+    this.values = new Buffer[command.argc() - 1];
+  }
+
+  /** True while some key has not been looked up and the reply is still undecided. */
+  boolean hasUnsent() {
+    return sent < values.length && error == null;
+  }
+
+  /** The index of the next key to look up; it counts as sent. */
+  int nextToSend() {
+    return sent++;
+  }
+
+  Key key(int index) {
+    return Key.wrap(command.arg(index + 1));
+  }
+
+  /** Records the value of key {@code index}; null when Redis has no such key. */
+  void answer(int index, Buffer value) {
+    values[index] = value;
+    answered++;
+  }
+
+  /**
+   * Records a failed lookup. Like Redis, MGET answers nil for a key that holds another type
+   * (the cache reports that as a Redis error); any other failure fails the whole reply.
+   */
+  void fail(int index, Failure failure, Buffer encodedError) {
+    answered++;
+    if (!(array && failure == Failure.REDIS_ERROR) && error == null) {
+      error = encodedError;
+    }
+  }
+
+  @Override
+  boolean ready() {
+    return error != null || answered == values.length;
+  }
+
+  @Override
+  void writeTo(RespWriter out) {
+    if (error != null) {
+      out.raw(error);
+      return;
+    }
+    if (array) {
+      out.arrayHeader(values.length);
+    }
+    for (Buffer value : values) {
+      if (value == null) {
+        out.nil();
+      } else {
+        out.bulk(value);
+      }
+    }
+  }
+}

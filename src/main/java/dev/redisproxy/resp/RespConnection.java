@@ -1,0 +1,274 @@
+package dev.redisproxy.resp;
+
+import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Lookup;
+import dev.redisproxy.cache.LookupReply;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One RESP client connection: parses its requests, hands each to {@link Commands}, and writes the
+ * replies in request order.
+ *
+ * <p>Design: every command that cannot be answered at once takes a {@link PendingReply} in a FIFO
+ * queue; a reply is written only when it and everything before it are ready, so a cache hit
+ * never overtakes an earlier miss. Cache lookups (GET, and each key of MGET) go out on the event
+ * bus, at most {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. The connection stops reading (pauses the
+ * socket, leaving unparsed bytes in the parser) while the queue is full, lookups wait for budget,
+ * or the socket's write queue is full; so a client that pipelines without reading holds bounded
+ * memory. Replies ready together are written as one batch: all replies to one read, and the
+ * answers to lookups that arrive in the same event-loop turn.
+ *
+ * <p>Everything runs on the connection's event loop.
+ */
+final class RespConnection {
+
+  /** Commands whose replies are not yet written; past it the connection stops reading. */
+  static final int MAX_QUEUED_REPLIES = 1024;
+  /** Cache lookups outstanding for one connection; further keys wait their turn. */
+  static final int MAX_LOOKUPS_IN_FLIGHT = 256;
+  /** A batch is written once it holds this many bytes, without waiting for the end of a read. */
+  static final int MAX_BATCH_BYTES = 64 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
+  private static final Buffer TIMED_OUT = RespEncoder.error("UNAVAILABLE Redis timed out");
+
+  private final NetSocket socket;
+  private final Context context;
+  private final EventBus bus;
+  private final Commands commands;
+  private final DeliveryOptions lookupOptions;
+  private final long id;
+  private final RespParser parser = new RespParser();
+  private final RespWriter writer = new RespWriter();
+  private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
+  // GET/MGET replies with keys not yet sent to the cache, oldest first.
+  private final ArrayDeque<KeysReply> unsent = new ArrayDeque<>();
+  private int lookupsInFlight;
+  private boolean paused;
+  private boolean writeBlocked;
+  private boolean pumpScheduled;
+  // No further commands are taken (QUIT, a protocol error, server shutdown); close once written.
+  private boolean closing;
+  private boolean closed;
+  private String clientName;
+
+  RespConnection(NetSocket socket, Context context, Commands commands, DeliveryOptions lookupOptions, long id) {
+    this.socket = socket;
+    this.context = context;
+    this.bus = context.owner().eventBus();
+    this.commands = commands;
+    this.lookupOptions = lookupOptions;
+    this.id = id;
+  }
+
+  /** Starts reading; {@code onClose} runs once when the connection is gone. */
+  void start(Runnable onClose) {
+    socket.handler(this::handleData);
+    socket.drainHandler(v -> handleDrain());
+    socket.shutdownHandler(v -> handleShutdown());
+    socket.exceptionHandler(err -> LOG.debug("RESP connection {}: {}", id, err.toString()));
+    socket.closeHandler(v -> {
+      closed = true;
+      replies.clear();
+      unsent.clear();
+      onClose.run();
+    });
+  }
+
+  long id() {
+    return id;
+  }
+
+  String clientName() {
+    return clientName;
+  }
+
+  void clientName(String name) {
+    this.clientName = name;
+  }
+
+  /** Queues a reply that is complete now. */
+  void reply(Buffer encoded) {
+    if (replies.isEmpty()) {
+      writer.raw(encoded);
+    } else {
+      replies.add(new EncodedReply(encoded));
+    }
+  }
+
+  /** Queues a reply that the future completes; it must not fail. */
+  void replyLater(Future<Buffer> encoded) {
+    EncodedReply reply = new EncodedReply(null);
+    replies.add(reply);
+    encoded.onSuccess(bytes -> {
+      reply.complete(bytes);
+      pump();
+    });
+  }
+
+  /** Queues GET's ({@code array} false) or MGET's reply and starts its cache lookups. */
+  void lookup(RespCommand command, boolean array) {
+    KeysReply reply = new KeysReply(command, array);
+    replies.add(reply);
+    unsent.add(reply);
+    sendLookups();
+  }
+
+  /** Replies, then closes the connection: QUIT. */
+  void quit() {
+    reply(RespEncoder.OK);
+    closing = true;
+  }
+
+  private void handleData(Buffer chunk) {
+    if (closing) {
+      return;
+    }
+    parser.feed(chunk);
+    pump();
+  }
+
+  private void handleDrain() {
+    writeBlocked = false;
+    pump();
+  }
+
+  private void handleShutdown() {
+    closing = true;
+    pump();
+  }
+
+  /**
+   * Takes commands while the limits allow, sends lookups, writes the ready replies, then pauses
+   * or resumes reading. Safe to call at any time.
+   */
+  private void pump() {
+    if (closed) {
+      return;
+    }
+    try {
+      RespCommand command;
+      while (acceptingCommands() && (command = parser.next()) != null) {
+        commands.dispatch(command, this);
+        if (writer.size() >= MAX_BATCH_BYTES) {
+          write();
+        }
+      }
+    } catch (RespProtocolException e) {
+      LOG.debug("RESP connection {}: {}", id, e.getMessage());
+      reply(RespEncoder.error("ERR " + e.getMessage()));
+      closing = true;
+    }
+    sendLookups();
+    flush();
+    updateReading();
+  }
+
+  private boolean acceptingCommands() {
+    return !closing && !writeBlocked && unsent.isEmpty() && replies.size() < MAX_QUEUED_REPLIES;
+  }
+
+  private void sendLookups() {
+    KeysReply reply;
+    while (lookupsInFlight < MAX_LOOKUPS_IN_FLIGHT && (reply = unsent.peek()) != null) {
+      if (!reply.hasUnsent()) {
+        unsent.poll();
+        continue;
+      }
+      KeysReply r = reply;
+      int index = r.nextToSend();
+      lookupsInFlight++;
+      bus.<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(r.key(index)), lookupOptions)
+          .onComplete(msg -> handleAnswer(r, index, msg.body().value(), null),
+              err -> handleAnswer(r, index, null, err));
+      if (!r.hasUnsent()) {
+        unsent.poll();
+      }
+    }
+  }
+
+  private void handleAnswer(KeysReply reply, int index, Buffer value, Throwable err) {
+    lookupsInFlight--;
+    if (closed) {
+      return;
+    }
+    if (err == null) {
+      reply.answer(index, value);
+    } else {
+      Failure failure = Failure.of(err);
+      reply.fail(index, failure, failureReply(failure, err));
+    }
+    if (lookupsInFlight == 0) {
+      pump();
+      return;
+    }
+    // More answers are probably queued on this event loop: batch their replies into one write.
+    sendLookups();
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(v -> {
+        pumpScheduled = false;
+        pump();
+      });
+    }
+  }
+
+  /** Moves the ready replies at the head of the queue into the batch and writes it. */
+  private void flush() {
+    PendingReply head;
+    while ((head = replies.peek()) != null && head.ready()) {
+      replies.poll();
+      head.writeTo(writer);
+      if (writer.size() >= MAX_BATCH_BYTES) {
+        write();
+      }
+    }
+    write();
+    if (closing && replies.isEmpty()) {
+      closed = true;
+      unsent.clear();
+      socket.close();
+    }
+  }
+
+  private void write() {
+    Buffer batch = writer.take();
+    if (batch != null) {
+      socket.write(batch);
+      writeBlocked = socket.writeQueueFull();
+    }
+  }
+
+  private void updateReading() {
+    if (closed) {
+      return;
+    }
+    boolean wanted = acceptingCommands();
+    if (wanted == paused) {
+      paused = !wanted;
+      if (paused) {
+        socket.pause();
+      } else {
+        socket.resume();
+      }
+    }
+  }
+
+  /** The RESP error for a failed lookup: Redis's own error text, or UNAVAILABLE. */
+  static Buffer failureReply(Failure failure, Throwable err) {
+    return switch (failure) {
+      case REDIS_ERROR -> RespEncoder.error(err.getMessage() == null ? "ERR Redis error" : err.getMessage());
+      case TIMEOUT -> TIMED_OUT;
+      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + err.getMessage());
+    };
+  }
+}

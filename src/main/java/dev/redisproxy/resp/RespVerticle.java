@@ -1,0 +1,81 @@
+package dev.redisproxy.resp;
+
+import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Lookup;
+import dev.redisproxy.config.ProxyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The RESP front end: Redis clients ({@code redis-cli}, {@code redis-benchmark}, Jedis, Lettuce)
+ * talk to the proxy on {@code RESP_PORT}. Deployed {@code MAX_PARALLEL} times; the instances share
+ * the listening port. Like the HTTP front end it never touches the cache: each key becomes a
+ * {@link Lookup} on the event bus. Each connection is a {@link RespConnection}.
+ */
+public final class RespVerticle extends VerticleBase {
+
+  /** How long shutdown waits for replies in flight before closing connections. */
+  static final long SHUTDOWN_GRACE_MS = 10_000;
+  /**
+   * Slack over {@code REDIS_TIMEOUT} for the event-bus request: the cache verticle answers by
+   * {@code REDIS_TIMEOUT} itself, this only catches a cache verticle that cannot answer at all.
+   */
+  static final long LOOKUP_SLACK_MS = 1_000;
+
+  /** What Redis sends a client past {@code maxclients} before closing; so does the proxy. */
+  private static final Buffer MAX_CLIENTS = RespEncoder.error("ERR max number of clients reached");
+  // CLIENT ID values: unique in the process, like Redis's, across all instances' event loops.
+  private static final AtomicLong CLIENT_IDS = new AtomicLong();
+
+  private final ProxyConfig config;
+  private final ConnectionGate gate;
+  private DeliveryOptions lookupOptions;
+  private Commands commands;
+  private NetServer server;
+
+  public RespVerticle(ProxyConfig config, ConnectionGate gate) {
+    this.config = config;
+    this.gate = gate;
+  }
+
+  @Override
+  public Future<?> start() {
+    lookupOptions = new DeliveryOptions()
+        .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
+    commands = new Commands(new Info(vertx, config, gate, lookupOptions));
+    NetServerOptions options = new NetServerOptions()
+        .setPort(config.respPort())
+        .setTcpNoDelay(true)
+        .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    server = vertx.createNetServer(options).connectHandler(this::handleConnection);
+    return server.listen();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The port actually bound (useful with port 0 in tests). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handleConnection(NetSocket socket) {
+    if (!gate.tryAcquire()) {
+      socket.write(MAX_CLIENTS).onComplete(ar -> socket.close());
+      return;
+    }
+    RespConnection conn = new RespConnection(socket, context, commands, lookupOptions, CLIENT_IDS.incrementAndGet());
+    conn.start(gate::release);
+  }
+}

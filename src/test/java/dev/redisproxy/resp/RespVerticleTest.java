@@ -1,0 +1,141 @@
+package dev.redisproxy.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LocalCodec;
+import dev.redisproxy.cache.Lookup;
+import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.config.ConfigLoader;
+import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.testing.RedisProcess;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The RESP verticle against a fake cache on the event bus, which answers lookups when the test
+ * says so: reply order and the lookup budget, checked without any timing.
+ */
+class RespVerticleTest {
+
+  private Vertx vertx;
+  private int port;
+  // Lookups the fake cache has received and the test has not taken yet.
+  private final BlockingQueue<Message<Lookup>> lookups = new LinkedBlockingQueue<>();
+  private final AtomicInteger received = new AtomicInteger();
+  private final AtomicInteger answered = new AtomicInteger();
+  // The most lookups ever received and not yet answered.
+  private final AtomicInteger mostOutstanding = new AtomicInteger();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    LocalCodec.registerAll(vertx);
+    port = RedisProcess.freePort();
+    ProxyConfig config = ConfigLoader.load(null, Map.of("RESP_PORT", Integer.toString(port)));
+    vertx.eventBus().<Lookup>localConsumer(CacheVerticle.LOOKUP, msg -> {
+      mostOutstanding.accumulateAndGet(received.incrementAndGet() - answered.get(), Math::max);
+      lookups.add(msg);
+    }).completion().await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(() -> new RespVerticle(config, new ConnectionGate(10)),
+        new DeploymentOptions()).await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void laterHitDoesNotOvertakeEarlierMiss() throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      c.send("GET slow\r\nGET fast\r\nPING\r\n");
+      Message<Lookup> slow = next();
+      Message<Lookup> fast = next();
+      assertThat(slow.body().key().toString()).isEqualTo("slow");
+      answer(fast, "F");
+      answer(slow, "S");
+      String expected = "$1\r\nS\r\n$1\r\nF\r\n+PONG\r\n";
+      assertThat(c.readLike(expected)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void failuresMapToRespErrors() throws Exception {
+    try (RawClient c = new RawClient(port)) {
+      c.send("GET a\r\nGET b\r\nGET c\r\nMGET d e\r\n");
+      fail(next(), Failure.REDIS_ERROR, "WRONGTYPE Operation against a key holding the wrong kind of value");
+      fail(next(), Failure.TIMEOUT, "Redis did not answer within 1000 ms");
+      fail(next(), Failure.UNAVAILABLE, "Connection refused");
+      fail(next(), Failure.REDIS_ERROR, "WRONGTYPE Operation against a key holding the wrong kind of value");
+      answer(next(), "E");
+      String expected = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+          + "-UNAVAILABLE Redis timed out\r\n"
+          + "-UNAVAILABLE Redis unavailable: Connection refused\r\n"
+          + "*2\r\n$-1\r\n$1\r\nE\r\n";
+      assertThat(c.readLike(expected)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void bigMgetIsLookedUpWithinTheConnectionsBudget() throws Exception {
+    int keys = 3 * RespConnection.MAX_LOOKUPS_IN_FLIGHT + 7;
+    StringBuilder request = new StringBuilder("MGET");
+    StringBuilder expected = new StringBuilder("*" + keys + "\r\n");
+    for (int i = 0; i < keys; i++) {
+      request.append(" k").append(i);
+      String value = "v" + i;
+      expected.append('$').append(value.length()).append("\r\n").append(value).append("\r\n");
+    }
+    try (RawClient c = new RawClient(port)) {
+      c.send(request.append("\r\n").toString());
+      List<Message<Lookup>> first = new ArrayList<>();
+      for (int i = 0; i < RespConnection.MAX_LOOKUPS_IN_FLIGHT; i++) {
+        first.add(next());
+      }
+      List<String> seen = new ArrayList<>();
+      for (int i = 0; i < keys; i++) {
+        Message<Lookup> lookup = i < first.size() ? first.get(i) : next();
+        String key = lookup.body().key().toString();
+        seen.add(key);
+        answer(lookup, "v" + key.substring(1));
+      }
+      assertThat(c.readLike(expected.toString())).isEqualTo(expected.toString());
+      assertThat(seen).first().isEqualTo("k0");
+      assertThat(seen).last().isEqualTo("k" + (keys - 1));
+    }
+    // The first MAX lookups were all outstanding at once, and never more.
+    assertThat(mostOutstanding.get()).isEqualTo(RespConnection.MAX_LOOKUPS_IN_FLIGHT);
+  }
+
+  private Message<Lookup> next() throws InterruptedException {
+    Message<Lookup> msg = lookups.poll(30, TimeUnit.SECONDS);
+    assertThat(msg).as("a lookup reached the cache").isNotNull();
+    return msg;
+  }
+
+  private void answer(Message<Lookup> msg, String value) {
+    answered.incrementAndGet();
+    msg.reply(LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8))));
+  }
+
+  private void fail(Message<Lookup> msg, Failure failure, String message) {
+    answered.incrementAndGet();
+    msg.fail(failure.code(), message);
+  }
+}
