@@ -11,7 +11,8 @@ import io.vertx.core.internal.buffer.BufferInternal;
  * answered with one socket write. Framing bytes and small values are copied into a frame buffer;
  * a value longer than {@link #COPY_LIMIT} is linked in as it is (a slice of the cached buffer in a
  * composite), so large cached values are never copied by the proxy. Netty's
- * {@code CompositeByteBuf} and Vert.x's {@code BufferInternal} are the only ways to do that.
+ * {@code CompositeByteBuf} and Vert.x's {@code BufferInternal} are the only ways to do that; the
+ * buffers involved are unpooled heap buffers, so nothing needs releasing.
  *
  * <p>One instance per connection, used on its event loop only.
  */
@@ -23,12 +24,15 @@ final class RespWriter {
    */
   static final int COPY_LIMIT = 256;
   private static final int FRAME_SIZE = 512;
+  private static final byte[] CRLF = {'\r', '\n'};
 
   // Bytes not yet linked into `parts`; null until something is written.
-  private ByteBuf frame;
+  private Buffer frame;
   // Non-null once a large value was linked in: earlier frames and values, in order.
   private CompositeByteBuf parts;
   private int size;
+  // Digits of a number being written, least significant last.
+  private final byte[] digits = new byte[20];
 
   /** Bytes collected since the last {@link #take}. */
   int size() {
@@ -41,7 +45,7 @@ final class RespWriter {
 
   /** Appends a reply that is already encoded. */
   void raw(Buffer encoded) {
-    frame().writeBytes(byteBuf(encoded));
+    frame().appendBuffer(encoded);
     size += encoded.length();
   }
 
@@ -50,30 +54,20 @@ final class RespWriter {
   }
 
   void arrayHeader(int length) {
-    ByteBuf f = frame();
-    int start = f.writerIndex();
-    f.writeByte('*');
-    writeDecimal(f, length);
-    f.writeByte('\r').writeByte('\n');
-    size += f.writerIndex() - start;
+    header('*', length);
   }
 
   /** A bulk string holding {@code value}, which must not change until it has been written. */
   void bulk(Buffer value) {
     int length = value.length();
-    ByteBuf f = frame();
-    int start = f.writerIndex();
-    f.writeByte('$');
-    writeDecimal(f, length);
-    f.writeByte('\r').writeByte('\n');
-    size += f.writerIndex() - start + length + 2;
+    header('$', length);
     if (length <= COPY_LIMIT) {
-      f.writeBytes(byteBuf(value));
+      frame.appendBuffer(value);
     } else {
-      link(byteBuf(value));
-      f = frame;
+      link(value);
     }
-    f.writeByte('\r').writeByte('\n');
+    frame.appendBytes(CRLF);
+    size += length + 2;
   }
 
   /** Everything collected, as one buffer to write; null when nothing was. Starts a new batch. */
@@ -81,55 +75,51 @@ final class RespWriter {
     if (size == 0) {
       return null;
     }
-    ByteBuf out;
+    Buffer out;
     if (parts == null) {
       out = frame;
     } else {
-      if (frame != null && frame.isReadable()) {
-        parts.addComponent(true, frame);
+      if (frame.length() > 0) {
+        parts.addComponent(true, byteBuf(frame));
       }
-      out = parts;
+      out = BufferInternal.buffer(parts);
     }
     frame = null;
     parts = null;
     size = 0;
-    return BufferInternal.buffer(out);
+    return out;
   }
 
-  private ByteBuf frame() {
+  private Buffer frame() {
     if (frame == null) {
-      frame = Unpooled.buffer(FRAME_SIZE);
+      frame = Buffer.buffer(FRAME_SIZE);
     }
     return frame;
   }
 
+  /** Writes {@code type}, a non-negative number in ASCII and CRLF, without allocating. */
+  private void header(char type, long value) {
+    int i = digits.length;
+    long v = value;
+    do {
+      digits[--i] = (byte) ('0' + v % 10);
+      v /= 10;
+    } while (v > 0);
+    frame().appendByte((byte) type).appendBytes(digits, i, digits.length - i).appendBytes(CRLF);
+    size += 1 + digits.length - i + 2;
+  }
+
   /** Closes the current frame and appends {@code value} after it without copying. */
-  private void link(ByteBuf value) {
+  private void link(Buffer value) {
     if (parts == null) {
       parts = Unpooled.compositeBuffer(Integer.MAX_VALUE);
     }
-    parts.addComponent(true, frame);
-    parts.addComponent(true, value);
-    frame = Unpooled.buffer(FRAME_SIZE);
+    parts.addComponent(true, byteBuf(frame));
+    parts.addComponent(true, byteBuf(value));
+    frame = Buffer.buffer(FRAME_SIZE);
   }
 
   private static ByteBuf byteBuf(Buffer buffer) {
     return ((BufferInternal) buffer).getByteBuf();
-  }
-
-  /** Writes a non-negative number in ASCII without allocating. */
-  static void writeDecimal(ByteBuf out, long value) {
-    int digits = 1;
-    for (long v = value; v >= 10; v /= 10) {
-      digits++;
-    }
-    out.ensureWritable(digits);
-    int end = out.writerIndex() + digits;
-    long v = value;
-    for (int i = end - 1; i >= out.writerIndex(); i--) {
-      out.setByte(i, (int) ('0' + v % 10));
-      v /= 10;
-    }
-    out.writerIndex(end);
   }
 }
