@@ -107,6 +107,11 @@ final class RespConnection {
 
   /** Queues a reply that the future completes; it must not fail. */
   void replyLater(Future<Buffer> encoded) {
+    if (encoded.succeeded()) {
+      // Complete already (INFO without the cache section): no callback re-entering pump().
+      reply(encoded.result());
+      return;
+    }
     EncodedReply reply = new EncodedReply(null);
     replies.add(reply);
     encoded.onSuccess(bytes -> {
@@ -222,10 +227,14 @@ final class RespConnection {
     }
   }
 
-  /** Moves the ready replies at the head of the queue into the batch and writes it. */
+  /**
+   * Moves the ready replies at the head of the queue into the batch and writes it. While the
+   * socket's write queue is full they stay queued, so a client that does not read holds at most
+   * one batch beyond that queue.
+   */
   private void flush() {
     PendingReply head;
-    while ((head = replies.peek()) != null && head.ready()) {
+    while (!writeBlocked && (head = replies.peek()) != null && head.ready()) {
       replies.poll();
       head.writeTo(writer);
       if (writer.size() >= MAX_BATCH_BYTES) {

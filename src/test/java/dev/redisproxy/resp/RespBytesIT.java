@@ -140,6 +140,22 @@ class RespBytesIT {
   }
 
   @Test
+  void largeRepliesBeyondTheSocketsWriteQueueArriveWholeAndInOrder() throws Exception {
+    byte[] big = new byte[200_000];
+    new Random(11).nextBytes(big);
+    proxy.redis.set("big2".getBytes(StandardCharsets.US_ASCII), big);
+    int n = 100;
+    try (RawClient c = new RawClient(proxy.respPort())) {
+      c.send("GET big2\r\nECHO x\r\n".repeat(n));
+      for (int i = 0; i < n; i++) {
+        assertThat(c.readLike("$200000\r\n")).isEqualTo("$200000\r\n");
+        assertThat(c.read(big.length)).isEqualTo(big);
+        assertThat(c.readLike("\r\n$1\r\nx\r\n")).isEqualTo("\r\n$1\r\nx\r\n");
+      }
+    }
+  }
+
+  @Test
   void protocolErrorIsAnsweredAfterEarlierRepliesThenTheConnectionCloses() throws Exception {
     String expected = "$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n";
     try (RawClient c = new RawClient(proxy.respPort())) {
