@@ -1,8 +1,14 @@
 package dev.redisproxy;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.joran.spi.JoranException;
 import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ConfigException;
 import dev.redisproxy.config.ConfigLoader;
+import dev.redisproxy.config.LogFormat;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.redis.VertxRedisReader;
 import io.vertx.core.Vertx;
@@ -26,6 +32,10 @@ public final class Main {
 
   public static void main(String[] args) {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    // Before anything logs (reading the config file may): logback configures itself on first use.
+    LogFormat early = LogFormat.JSON.id().equalsIgnoreCase(String.valueOf(System.getenv("LOG_FORMAT")).trim())
+        ? LogFormat.JSON : LogFormat.TEXT;
+    System.setProperty("LOG_FORMAT", early.id());
     Logger log = LoggerFactory.getLogger(Main.class);
     ProxyConfig config;
     try {
@@ -34,6 +44,9 @@ public final class Main {
       log.error("Invalid configuration: {}", e.getMessage());
       System.exit(2);
       return;
+    }
+    if (config.logFormat() != early) {
+      useLogFormat(config.logFormat());
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     ProxyVerticle proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system());
@@ -50,6 +63,21 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
   }
 
+  /**
+   * Switches logback to the format the config file asked for: logback.xml reads {@code LOG_FORMAT}
+   * (a system property wins over the environment variable), so set it and configure again.
+   */
+  private static void useLogFormat(LogFormat format) {
+    System.setProperty("LOG_FORMAT", format.id());
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    try {
+      new ContextInitializer(context).autoConfig();
+    } catch (JoranException e) {
+      LoggerFactory.getLogger(Main.class).warn("Could not switch the log format to {}: {}", format.id(), e.toString());
+    }
+  }
+
   private static void shutdown(Vertx vertx, ProxyVerticle proxy, Logger log) {
     log.info("Shutting down: refusing new connections, finishing requests in flight");
     try {
@@ -57,6 +85,16 @@ public final class Main {
       log.info("Stopped");
     } catch (Exception e) {
       log.warn("Shutdown did not finish cleanly: {}", e.toString());
+    }
+    flushAccessLog();
+  }
+
+  /** The access log is written through a queue (logback.xml): let its last lines out before exit. */
+  private static void flushAccessLog() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Appender<ILoggingEvent> access = context.getLogger("dev.redisproxy.access").getAppender("access");
+    if (access != null) {
+      access.stop();
     }
   }
 }
