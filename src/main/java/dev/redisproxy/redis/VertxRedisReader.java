@@ -28,6 +28,13 @@ public final class VertxRedisReader implements RedisReader {
   /** Reads pipelined on one connection before the client refuses more. */
   static final int PIPELINE_DEPTH = 2048;
 
+  /**
+   * What the client fails pending requests with when the connection drops (Redis killed or
+   * restarted). It comes as an error {@link Response}, like a Redis error reply, but it means
+   * Redis is unreachable, not that it refused the command.
+   */
+  private static final String CONNECTION_CLOSED = "CONNECTION_CLOSED";
+
   private final Redis client;
 
   private VertxRedisReader(Redis client) {
@@ -65,6 +72,9 @@ public final class VertxRedisReader implements RedisReader {
       return re;
     }
     if (t instanceof Response) {
+      if (CONNECTION_CLOSED.equals(t.getMessage())) {
+        return new RedisException(Failure.UNAVAILABLE, "connection to Redis closed");
+      }
       // An error reply from Redis itself, e.g. WRONGTYPE.
       return new RedisException(Failure.REDIS_ERROR, t.getMessage());
     }
