@@ -67,6 +67,12 @@ public final class VertxRedisReader implements RedisReader {
         });
   }
 
+  @Override
+  public Future<Void> ping() {
+    return client.send(Request.cmd(Command.PING))
+        .transform(ar -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.failedFuture(classify(ar.cause())));
+  }
+
   static RedisException classify(Throwable t) {
     if (t instanceof RedisException re) {
       return re;
