@@ -10,7 +10,10 @@ import dev.redisproxy.config.ConfigException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.LogFormat;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.MeteredVertx;
+import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.redis.VertxRedisReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +51,9 @@ public final class Main {
     if (config.logFormat() != early) {
       useLogFormat(config.logFormat());
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    ProxyVerticle proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system());
+    PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
+    Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), registry);
+    ProxyVerticle proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system(), registry);
     try {
       vertx.deployVerticle(proxy).await();
     } catch (Exception e) {

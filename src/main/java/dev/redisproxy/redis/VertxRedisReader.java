@@ -27,6 +27,8 @@ public final class VertxRedisReader implements RedisReader {
   static final int POOL_WAITING = 4096;
   /** Reads pipelined on one connection before the client refuses more. */
   static final int PIPELINE_DEPTH = 2048;
+  /** The pool's label in Vert.x's pool metrics ({@code vertx_pool_*}), instead of a random id. */
+  static final String POOL_NAME = "redis-proxy";
 
   /**
    * What the client fails pending requests with when the connection drops (Redis killed or
@@ -46,6 +48,7 @@ public final class VertxRedisReader implements RedisReader {
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.redisConnectionString())
         .setMaxPoolSize(POOL_SIZE)
+        .setPoolName(POOL_NAME)
         .setMaxPoolWaiting(POOL_WAITING)
         .setMaxWaitingHandlers(PIPELINE_DEPTH)
         .setNetClientOptions(new NetClientOptions()
