@@ -66,6 +66,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Counter[] requestsByStatus = new Counter[600];
   // Connections over MAX_CONNECTIONS, on this instance's event loop only; usually empty.
   private final Set<HttpConnection> refused = new HashSet<>();
+  // ACCESS_LOG: read once, so that with the log off a request pays one field read.
+  private final boolean accessLog;
   private DeliveryOptions lookupOptions;
   private Router ops;
   private HttpServer server;
@@ -74,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     this.config = config;
     this.gate = gate;
     this.metrics = metrics;
+    this.accessLog = config.accessLog();
   }
 
   @Override
@@ -111,6 +114,9 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void handleRequest(HttpServerRequest req) {
+    if (accessLog) {
+      AccessLog.track(req);
+    }
     String path = req.path();
     if (!refused.isEmpty() && refused.contains(req.connection())) {
       handleRefused(req, path);
