@@ -36,8 +36,7 @@ public final class Main {
   public static void main(String[] args) {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     // Before anything logs (reading the config file may): logback configures itself on first use.
-    LogFormat early = LogFormat.JSON.id().equalsIgnoreCase(String.valueOf(System.getenv("LOG_FORMAT")).trim())
-        ? LogFormat.JSON : LogFormat.TEXT;
+    LogFormat early = logFormatOfEnvironment();
     System.setProperty("LOG_FORMAT", early.id());
     Logger log = LoggerFactory.getLogger(Main.class);
     ProxyConfig config;
@@ -65,6 +64,12 @@ public final class Main {
     log.info("redis-proxy started: HTTP on port {}, RESP {}; {}", config.proxyPort(),
         config.respPort() == 0 ? "off" : "on port " + config.respPort(), config.describe());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
+  }
+
+  /** LOG_FORMAT from the environment if it is valid, else text; the config file may change it later. */
+  private static LogFormat logFormatOfEnvironment() {
+    String env = String.valueOf(System.getenv("LOG_FORMAT")).trim();
+    return LogFormat.JSON.id().equalsIgnoreCase(env) ? LogFormat.JSON : LogFormat.TEXT;
   }
 
   /**
