@@ -1,6 +1,7 @@
 package dev.redisproxy;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts client connections across every front-end instance, HTTP and RESP together, against
@@ -12,6 +13,8 @@ public final class ConnectionGate {
 
   private final int limit;
   private final AtomicInteger open = new AtomicInteger();
+  // Connections turned away, for redis_proxy_client_connections_refused_total; touched only on refusal.
+  private final AtomicLong refused = new AtomicLong();
 
   public ConnectionGate(int limit) {
     this.limit = limit;
@@ -23,6 +26,7 @@ public final class ConnectionGate {
     do {
       n = open.get();
       if (n >= limit) {
+        refused.incrementAndGet();
         return false;
       }
     } while (!open.compareAndSet(n, n + 1));
@@ -40,5 +44,10 @@ public final class ConnectionGate {
 
   public int limit() {
     return limit;
+  }
+
+  /** Connections refused since start-up. */
+  public long refused() {
+    return refused.get();
   }
 }

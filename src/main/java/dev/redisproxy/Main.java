@@ -1,10 +1,19 @@
 package dev.redisproxy;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.joran.spi.JoranException;
 import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ConfigException;
 import dev.redisproxy.config.ConfigLoader;
+import dev.redisproxy.config.LogFormat;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.MeteredVertx;
+import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.redis.VertxRedisReader;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +35,9 @@ public final class Main {
 
   public static void main(String[] args) {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    // Before anything logs (reading the config file may): logback configures itself on first use.
+    LogFormat early = logFormatOfEnvironment();
+    System.setProperty("LOG_FORMAT", early.id());
     Logger log = LoggerFactory.getLogger(Main.class);
     ProxyConfig config;
     try {
@@ -35,8 +47,12 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    ProxyVerticle proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system());
+    if (config.logFormat() != early) {
+      useLogFormat(config.logFormat());
+    }
+    PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
+    Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), registry);
+    ProxyVerticle proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system(), registry);
     try {
       vertx.deployVerticle(proxy).await();
     } catch (Exception e) {
@@ -50,6 +66,27 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
   }
 
+  /** LOG_FORMAT from the environment if it is valid, else text; the config file may change it later. */
+  private static LogFormat logFormatOfEnvironment() {
+    String env = String.valueOf(System.getenv("LOG_FORMAT")).trim();
+    return LogFormat.JSON.id().equalsIgnoreCase(env) ? LogFormat.JSON : LogFormat.TEXT;
+  }
+
+  /**
+   * Switches logback to the format the config file asked for: logback.xml reads {@code LOG_FORMAT}
+   * (a system property wins over the environment variable), so set it and configure again.
+   */
+  private static void useLogFormat(LogFormat format) {
+    System.setProperty("LOG_FORMAT", format.id());
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    try {
+      new ContextInitializer(context).autoConfig();
+    } catch (JoranException e) {
+      LoggerFactory.getLogger(Main.class).warn("Could not switch the log format to {}: {}", format.id(), e.toString());
+    }
+  }
+
   private static void shutdown(Vertx vertx, ProxyVerticle proxy, Logger log) {
     log.info("Shutting down: refusing new connections, finishing requests in flight");
     try {
@@ -61,6 +98,16 @@ public final class Main {
       Runtime.getRuntime().halt(0);
     } catch (Exception e) {
       log.warn("Shutdown did not finish cleanly: {}", e.toString());
+    }
+    flushAccessLog();
+  }
+
+  /** The access log is written through a queue (logback.xml): let its last lines out before exit. */
+  private static void flushAccessLog() {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    Appender<ILoggingEvent> access = context.getLogger("dev.redisproxy.access").getAppender("access");
+    if (access != null) {
+      access.stop();
     }
   }
 }

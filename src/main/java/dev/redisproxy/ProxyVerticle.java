@@ -5,8 +5,11 @@ import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.http.HttpVerticle;
+import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.metrics.TimedRedisReader;
 import dev.redisproxy.redis.RedisReader;
 import dev.redisproxy.resp.RespVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,29 +28,43 @@ public final class ProxyVerticle extends VerticleBase {
   private final ProxyConfig config;
   private final Function<Vertx, RedisReader> readerFactory;
   private final Ticker ticker;
+  private final PrometheusMeterRegistry registry;
   private final List<String> frontEnds = new ArrayList<>();
   private String cacheDeployment;
+  // Held for the proxy's lifetime: its meters read from it (Micrometer holds it only weakly).
+  private ProxyMetrics metrics;
 
+  /** A proxy with a registry of its own (tests); {@code Main} passes the one Vert.x reports into. */
   public ProxyVerticle(ProxyConfig config, Function<Vertx, RedisReader> readerFactory, Ticker ticker) {
+    this(config, readerFactory, ticker, ProxyMetrics.newRegistry());
+  }
+
+  public ProxyVerticle(ProxyConfig config, Function<Vertx, RedisReader> readerFactory, Ticker ticker,
+      PrometheusMeterRegistry registry) {
     this.config = config;
     this.readerFactory = readerFactory;
     this.ticker = ticker;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     ConnectionGate gate = new ConnectionGate(config.maxConnections());
+    ProxyMetrics metrics = new ProxyMetrics(registry, gate);
+    this.metrics = metrics;
+    Function<Vertx, RedisReader> timedReader =
+        v -> new TimedRedisReader(readerFactory.apply(v), metrics.redisRead(), ticker);
     DeploymentOptions parallel = new DeploymentOptions().setInstances(config.maxParallel());
-    return vertx.deployVerticle(new CacheVerticle(config, readerFactory, ticker))
+    return vertx.deployVerticle(new CacheVerticle(config, timedReader, ticker))
         .compose(id -> {
           cacheDeployment = id;
-          return vertx.deployVerticle(() -> new HttpVerticle(config, gate), parallel);
+          return vertx.deployVerticle(() -> new HttpVerticle(config, gate, metrics), parallel);
         })
         .onSuccess(frontEnds::add)
         .compose(id -> config.respPort() == 0
             ? Future.succeededFuture()
-            : vertx.deployVerticle(() -> new RespVerticle(config, gate), parallel).onSuccess(frontEnds::add));
+            : vertx.deployVerticle(() -> new RespVerticle(config, gate, metrics), parallel).onSuccess(frontEnds::add));
   }
 
   /**

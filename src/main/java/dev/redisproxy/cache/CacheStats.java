@@ -1,17 +1,37 @@
 package dev.redisproxy.cache;
 
 /**
- * A snapshot of the cache verticle's counters, answered on {@link CacheVerticle#STATS}.
+ * A snapshot of the cache verticle's counters, answered on {@link CacheVerticle#STATS}. The one
+ * source of these figures: {@code /metrics} and RESP {@code INFO} both report from it. Counters
+ * count since start-up; the rest are values now.
  *
- * @param hits        lookups served from the cache
- * @param misses      lookups that had to read Redis (found or not, failed or not)
- * @param coalesced   misses that joined a Redis read already under way instead of starting one
- * @param evictions   entries dropped to make room
- * @param expirations entries dropped because their TTL passed
- * @param keys        entries held now
- * @param capacity    the configured maximum number of keys
- * @param inFlight    Redis reads under way now
+ * @param hits             lookups served from the cache
+ * @param misses           lookups that had to read Redis (found or not, failed or not)
+ * @param coalesced        misses that joined a Redis read already under way instead of starting one
+ * @param evictions        entries dropped to make room
+ * @param expirations      entries dropped because their TTL passed
+ * @param invalidations    entries dropped by an operator ({@code DELETE /cache}, {@code DELETE /cache/<key>})
+ * @param keys             entries held now
+ * @param capacity         the configured maximum number of keys
+ * @param inFlight         Redis reads under way now
+ * @param redisErrors      Redis reads answered with an error reply (such as WRONGTYPE)
+ * @param redisTimeouts    Redis reads not answered within {@code REDIS_TIMEOUT}
+ * @param redisUnavailable Redis reads that could not reach Redis
+ * @param rejected         misses failed at once because {@link CacheVerticle#MAX_IN_FLIGHT} reads were under way
+ * @param redisReachable   whether the last read or PING reached Redis
  */
 public record CacheStats(
-    long hits, long misses, long coalesced, long evictions, long expirations, int keys, int capacity, int inFlight) {
+    long hits, long misses, long coalesced, long evictions, long expirations, long invalidations,
+    int keys, int capacity, int inFlight,
+    long redisErrors, long redisTimeouts, long redisUnavailable, long rejected,
+    boolean redisReachable) {
+
+  /** Before the first snapshot: nothing counted yet. */
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+
+  /** Hits over lookups since start-up, 0 before the first lookup. */
+  public double hitRatio() {
+    long lookups = hits + misses;
+    return lookups == 0 ? 0 : (double) hits / lookups;
+  }
 }

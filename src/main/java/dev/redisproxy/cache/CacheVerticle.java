@@ -7,8 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,17 +19,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of the cache. Deployed exactly once: a second instance would silently split the
- * cache. Front ends reach it only through {@link #LOOKUP} on the local event bus; everything
- * here runs on this verticle's event loop, so the map and the in-flight table need no locks.
+ * cache. Front ends reach it only through its addresses on the local event bus; everything here
+ * runs on this verticle's event loop, so the map and the in-flight table need no locks.
  *
  * <p>A miss reads Redis through the {@link RedisReader}. Concurrent misses for one key share one
  * read (the in-flight table), every read is bounded by {@code REDIS_TIMEOUT}, and the number of
  * reads under way is bounded by {@link #MAX_IN_FLIGHT}: past it lookups fail fast.
+ *
+ * <p>Invalidation ({@link #INVALIDATE}, {@link #INVALIDATE_ALL}) drops entries and also detaches
+ * the reads under way for them: a read stores its value only while it is still the key's entry
+ * in the in-flight table, so a read that started before an invalidation never puts the old value
+ * back afterwards, and the next lookup starts a fresh read.
  */
 public final class CacheVerticle extends VerticleBase {
 
   public static final String LOOKUP = "redis-proxy.cache.lookup";
   public static final String STATS = "redis-proxy.cache.stats";
+  /** Body: a {@link Key}. Reply: 1 if it was cached, else 0. Redis is not touched. */
+  public static final String INVALIDATE = "redis-proxy.cache.invalidate";
+  /** Body: ignored. Reply: how many entries were dropped. Redis is not touched. */
+  public static final String INVALIDATE_ALL = "redis-proxy.cache.invalidate-all";
+  /** Body: ignored. Reply: null once Redis answered PING within {@code REDIS_TIMEOUT}, else a {@link Failure}. */
+  public static final String PING = "redis-proxy.cache.ping";
 
   /** Distinct keys being read from Redis at once; more would only queue behind a slow Redis. */
   public static final int MAX_IN_FLIGHT = 8192;
@@ -46,11 +57,20 @@ public final class CacheVerticle extends VerticleBase {
   private RedisReader reader;
   // Reads of Redis under way, by key: a miss for a key already here joins the pending read.
   private final Map<Key, Future<Buffer>> inFlight = new HashMap<>();
+  // Reads detached from inFlight by an invalidation but not finished: they still count against MAX_IN_FLIGHT.
+  private int detached;
+  // The PING under way, if any: concurrent readiness probes share it.
+  private Future<Void> ping;
   // Whether the last read reached Redis; logs the change of state once, not once per request.
   private boolean redisReachable = true;
   private long hits;
   private long misses;
   private long coalesced;
+  private long invalidations;
+  private long redisErrors;
+  private long redisTimeouts;
+  private long redisUnavailable;
+  private long rejected;
 
   public CacheVerticle(ProxyConfig config, Function<Vertx, RedisReader> readerFactory, Ticker ticker) {
     this.config = config;
@@ -65,9 +85,13 @@ public final class CacheVerticle extends VerticleBase {
     reader = readerFactory.apply(vertx);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
     vertx.setPeriodic(purgeEvery, id -> cache.purgeExpired());
-    MessageConsumer<Lookup> lookups = vertx.eventBus().localConsumer(LOOKUP, this::handleLookup);
-    MessageConsumer<Object> stats = vertx.eventBus().localConsumer(STATS, msg -> msg.reply(stats()));
-    return Future.all(lookups.completion(), stats.completion());
+    EventBus bus = vertx.eventBus();
+    return Future.all(
+        bus.localConsumer(LOOKUP, this::handleLookup).completion(),
+        bus.localConsumer(STATS, msg -> msg.reply(stats())).completion(),
+        bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
+        bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
+        bus.localConsumer(PING, this::handlePing).completion());
   }
 
   @Override
@@ -96,28 +120,93 @@ public final class CacheVerticle extends VerticleBase {
       coalesced++;
       return pending;
     }
-    if (inFlight.size() >= MAX_IN_FLIGHT) {
+    if (inFlight.size() + detached >= MAX_IN_FLIGHT) {
+      rejected++;
       return Future.failedFuture(new RedisException(Failure.OVERLOADED,
           "too many Redis reads under way (" + MAX_IN_FLIGHT + ")"));
     }
-    Future<Buffer> read = reader.get(key)
-        .timeout(config.redisTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .recover(err -> Future.failedFuture(asRedisFailure(err)));
+    Future<Buffer> read = bounded(reader.get(key));
     inFlight.put(key, read);
     // Registered before any waiter's handler, so the value is cached before anyone is answered.
     read.onComplete(value -> {
-      inFlight.remove(key);
       noteReachable(true);
-      if (value != null) {
+      if (settle(key, read) && value != null) {
         cache.put(key, value);
       }
     }, err -> {
+      settle(key, read);
+      countFailure(failureOf(err));
+    });
+    return read;
+  }
+
+  /** Takes a finished read out of the books; true if it is still its key's current read. */
+  private boolean settle(Key key, Future<Buffer> read) {
+    if (inFlight.get(key) == read) {
       inFlight.remove(key);
+      return true;
+    }
+    detached--;
+    return false;
+  }
+
+  private void handleInvalidate(Message<Key> msg) {
+    Key key = msg.body();
+    cache.purgeExpired();
+    boolean dropped = cache.remove(key);
+    if (inFlight.remove(key) != null) {
+      detached++;
+    }
+    invalidations += dropped ? 1 : 0;
+    msg.reply(dropped ? 1 : 0);
+  }
+
+  private void handleInvalidateAll(Message<Object> msg) {
+    cache.purgeExpired();
+    int dropped = cache.size();
+    cache.clear();
+    detached += inFlight.size();
+    inFlight.clear();
+    invalidations += dropped;
+    LOG.info("Cache cleared on request: {} entries dropped", dropped);
+    msg.reply(dropped);
+  }
+
+  private void handlePing(Message<Object> msg) {
+    Future<Void> pong = ping != null ? ping : startPing();
+    pong.onComplete(v -> msg.reply(null), err -> msg.fail(failureOf(err).code(), err.getMessage()));
+  }
+
+  private Future<Void> startPing() {
+    Future<Void> pong = bounded(reader.ping());
+    ping = pong;
+    pong.onComplete(v -> {
+      ping = null;
+      noteReachable(true);
+    }, err -> {
+      ping = null;
       if (failureOf(err) != Failure.REDIS_ERROR) {
         noteReachable(false);
       }
     });
-    return read;
+    return pong;
+  }
+
+  /** The Redis call, failing with a classified {@link RedisException} after {@code REDIS_TIMEOUT}. */
+  private <T> Future<T> bounded(Future<T> call) {
+    return call.timeout(config.redisTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .recover(err -> Future.failedFuture(asRedisFailure(err)));
+  }
+
+  private void countFailure(Failure failure) {
+    switch (failure) {
+      case REDIS_ERROR -> redisErrors++;
+      case TIMEOUT -> redisTimeouts++;
+      default -> redisUnavailable++;
+    }
+    if (failure != Failure.REDIS_ERROR) {
+      noteReachable(false);
+    }
   }
 
   private RedisException asRedisFailure(Throwable err) {
@@ -149,7 +238,8 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   private CacheStats stats() {
-    return new CacheStats(hits, misses, coalesced, cache.evictions(), cache.expirations(),
-        cache.size(), cache.capacity(), inFlight.size());
+    return new CacheStats(hits, misses, coalesced, cache.evictions(), cache.expirations(), invalidations,
+        cache.size(), cache.capacity(), inFlight.size() + detached,
+        redisErrors, redisTimeouts, redisUnavailable, rejected, redisReachable);
   }
 }

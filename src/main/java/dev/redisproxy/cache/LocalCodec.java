@@ -22,6 +22,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(vertx, Lookup.class);
     register(vertx, LookupReply.class);
     register(vertx, CacheStats.class);
+    register(vertx, Key.class);
   }
 
   private static <T> void register(Vertx vertx, Class<T> type) {

@@ -40,6 +40,8 @@ public final class ConfigLoader {
     d.put("MAX_CONNECTIONS", "2048");
     d.put("REDIS_TIMEOUT", "1s");
     d.put("CLIENT_IDLE_TIMEOUT", "60s");
+    d.put("ACCESS_LOG", "false");
+    d.put("LOG_FORMAT", "text");
     return Map.copyOf(d);
   }
 
@@ -115,7 +117,30 @@ public final class ConfigLoader {
         integer(v, "MAX_PARALLEL", 1, MAX_PARALLEL_LIMIT),
         integer(v, "MAX_CONNECTIONS", 1, Integer.MAX_VALUE),
         positiveDuration(v, "REDIS_TIMEOUT"),
-        positiveDuration(v, "CLIENT_IDLE_TIMEOUT"));
+        positiveDuration(v, "CLIENT_IDLE_TIMEOUT"),
+        bool(v, "ACCESS_LOG"),
+        logFormat(v, "LOG_FORMAT"));
+  }
+
+  private static boolean bool(Map<String, String> v, String name) {
+    String text = v.get(name).trim();
+    if (text.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (text.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new ConfigException(name, "'" + text + "' is not true or false");
+  }
+
+  private static LogFormat logFormat(Map<String, String> v, String name) {
+    String text = v.get(name).trim();
+    for (LogFormat f : LogFormat.values()) {
+      if (f.id().equalsIgnoreCase(text)) {
+        return f;
+      }
+    }
+    throw new ConfigException(name, "'" + text + "' is not a log format (use text or json)");
   }
 
   private static String host(Map<String, String> v, String name) {

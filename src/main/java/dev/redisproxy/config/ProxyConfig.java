@@ -20,6 +20,8 @@ import java.util.Map;
  * @param maxConnections    client connections held at once, HTTP and RESP together
  * @param redisTimeout      how long a miss waits for Redis
  * @param clientIdleTimeout how long a silent client connection is kept
+ * @param accessLog         whether every request is logged on the {@code dev.redisproxy.access} logger
+ * @param logFormat         the layout of log lines
  */
 public record ProxyConfig(
     String redisHost,
@@ -32,7 +34,9 @@ public record ProxyConfig(
     int maxParallel,
     int maxConnections,
     Duration redisTimeout,
-    Duration clientIdleTimeout) {
+    Duration clientIdleTimeout,
+    boolean accessLog,
+    LogFormat logFormat) {
 
   /** The connection string handed to vertx-redis-client. */
   public String redisConnectionString() {
@@ -58,6 +62,8 @@ public record ProxyConfig(
     out.put("MAX_CONNECTIONS", Integer.toString(maxConnections));
     out.put("REDIS_TIMEOUT", Durations.format(redisTimeout));
     out.put("CLIENT_IDLE_TIMEOUT", Durations.format(clientIdleTimeout));
+    out.put("ACCESS_LOG", Boolean.toString(accessLog));
+    out.put("LOG_FORMAT", logFormat.id());
     return out;
   }
 }

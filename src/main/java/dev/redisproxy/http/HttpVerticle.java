@@ -7,6 +7,8 @@ import dev.redisproxy.cache.Lookup;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.ProxyMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,6 +19,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  * The HTTP front end: {@code GET|HEAD /get/<key>}. Deployed {@code MAX_PARALLEL} times; the
  * instances share the listening port. It never touches the cache: each request becomes one
  * {@link Lookup} on the event bus, and the {@link LookupReply} becomes the response.
+ *
+ * <p>{@code /get/} is dispatched by hand, the fast path; every other path goes to the
+ * {@link OpsRoutes} router (metrics, health, cache administration). Requests other than the
+ * operator's are counted by status in {@code redis_proxy_requests_total}.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -47,23 +54,39 @@ public final class HttpVerticle extends VerticleBase {
   private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
   private static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
+  /** Where health probes go: answered even on a connection past MAX_CONNECTIONS (see handleRequest). */
+  private static final String HEALTH_PREFIX = "/health/";
+  /** Every status this front end answers with; each gets its counter before the first request. */
+  private static final int[] STATUSES = {200, 400, 404, 405, 502, 503};
 
   private final ProxyConfig config;
   private final ConnectionGate gate;
+  private final ProxyMetrics metrics;
+  // redis_proxy_requests_total{frontend="http"} by status code; null for codes not in STATUSES.
+  private final Counter[] requestsByStatus = new Counter[600];
   // Connections over MAX_CONNECTIONS, on this instance's event loop only; usually empty.
   private final Set<HttpConnection> refused = new HashSet<>();
+  // ACCESS_LOG: read once, so that with the log off a request pays one field read.
+  private final boolean accessLog;
   private DeliveryOptions lookupOptions;
+  private Router ops;
   private HttpServer server;
 
-  public HttpVerticle(ProxyConfig config, ConnectionGate gate) {
+  public HttpVerticle(ProxyConfig config, ConnectionGate gate, ProxyMetrics metrics) {
     this.config = config;
     this.gate = gate;
+    this.metrics = metrics;
+    this.accessLog = config.accessLog();
   }
 
   @Override
   public Future<?> start() {
     lookupOptions = new DeliveryOptions()
         .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
+    for (int status : STATUSES) {
+      requestsByStatus[status] = metrics.requests("http", Integer.toString(status));
+    }
+    ops = OpsRoutes.create(vertx, config, metrics, ctx -> sendText(ctx.request(), 404, "not found"));
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.proxyPort())
         .setTcpNoDelay(true)
@@ -95,13 +118,20 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void handleRequest(HttpServerRequest req) {
-    if (!refused.isEmpty() && refused.contains(req.connection())) {
-      sendRefused(req);
-      return;
+    if (accessLog) {
+      AccessLog.track(req);
     }
     String path = req.path();
+    if (!refused.isEmpty() && refused.contains(req.connection())) {
+      handleRefused(req, path);
+      return;
+    }
     if (!path.startsWith(PREFIX)) {
-      sendText(req, path.equals("/get") ? 400 : 404, path.equals("/get") ? "missing key" : "not found");
+      if (path.equals("/get")) {
+        sendText(req, 400, "missing key");
+      } else {
+        ops.handle(req);
+      }
       return;
     }
     HttpMethod method = req.method();
@@ -125,6 +155,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     HttpServerResponse res = req.response();
+    countRequest(200);
     if (res.closed()) {
       return;
     }
@@ -147,15 +178,31 @@ public final class HttpVerticle extends VerticleBase {
     sendText(req, 503, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + err.getMessage());
   }
 
-  private void sendRefused(HttpServerRequest req) {
+  /**
+   * A request on a connection past {@code MAX_CONNECTIONS}: 503 and close. Health probes are
+   * answered all the same, so a busy proxy is not reported dead and restarted; their connection
+   * is closed by the client or by the timer set in {@link #handleConnection}.
+   */
+  private void handleRefused(HttpServerRequest req, String path) {
+    req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    if (path.startsWith(HEALTH_PREFIX)) {
+      ops.handle(req);
+      return;
+    }
     HttpConnection conn = req.connection();
-    req.response()
-        .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-        .putHeader(RETRY_AFTER, ONE_SECOND);
+    req.response().putHeader(RETRY_AFTER, ONE_SECOND);
     sendText(req, 503, "max number of clients reached").onComplete(ar -> conn.close());
   }
 
-  private static Future<Void> sendText(HttpServerRequest req, int status, String text) {
+  private void countRequest(int status) {
+    Counter counter = requestsByStatus[status];
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
+  private Future<Void> sendText(HttpServerRequest req, int status, String text) {
+    countRequest(status);
     HttpServerResponse res = req.response();
     if (res.closed()) {
       return Future.succeededFuture();

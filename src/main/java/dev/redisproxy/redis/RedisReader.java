@@ -15,6 +15,9 @@ public interface RedisReader {
   /** The key's value, or null when Redis has no such key. */
   Future<Buffer> get(Key key);
 
+  /** Succeeds when Redis answers PING; for readiness, so it never waits for a key. */
+  Future<Void> ping();
+
   /** Releases connections; pending reads fail. */
   Future<Void> close();
 }

@@ -27,6 +27,15 @@ public final class VertxRedisReader implements RedisReader {
   static final int POOL_WAITING = 4096;
   /** Reads pipelined on one connection before the client refuses more. */
   static final int PIPELINE_DEPTH = 2048;
+  /** The pool's label in Vert.x's pool metrics ({@code vertx_pool_*}), instead of a random id. */
+  static final String POOL_NAME = "redis-proxy";
+
+  /**
+   * What the client fails pending requests with when the connection drops (Redis killed or
+   * restarted). It comes as an error {@link Response}, like a Redis error reply, but it means
+   * Redis is unreachable, not that it refused the command.
+   */
+  private static final String CONNECTION_CLOSED = "CONNECTION_CLOSED";
 
   private final Redis client;
 
@@ -39,6 +48,7 @@ public final class VertxRedisReader implements RedisReader {
     RedisOptions options = new RedisOptions()
         .setConnectionString(config.redisConnectionString())
         .setMaxPoolSize(POOL_SIZE)
+        .setPoolName(POOL_NAME)
         .setMaxPoolWaiting(POOL_WAITING)
         .setMaxWaitingHandlers(PIPELINE_DEPTH)
         .setNetClientOptions(new NetClientOptions()
@@ -60,11 +70,20 @@ public final class VertxRedisReader implements RedisReader {
         });
   }
 
+  @Override
+  public Future<Void> ping() {
+    return client.send(Request.cmd(Command.PING))
+        .transform(ar -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.failedFuture(classify(ar.cause())));
+  }
+
   static RedisException classify(Throwable t) {
     if (t instanceof RedisException re) {
       return re;
     }
     if (t instanceof Response) {
+      if (CONNECTION_CLOSED.equals(t.getMessage())) {
+        return new RedisException(Failure.UNAVAILABLE, "connection to Redis closed");
+      }
       // An error reply from Redis itself, e.g. WRONGTYPE.
       return new RedisException(Failure.REDIS_ERROR, t.getMessage());
     }

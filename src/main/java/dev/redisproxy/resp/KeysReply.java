@@ -13,16 +13,19 @@ final class KeysReply extends PendingReply {
 
   private final RespCommand command;
   private final boolean array;
+  private final RespOutcomes outcomes;
   private final Buffer[] values;
   private int sent;
   private int answered;
   // Set by the first failure that fails the whole reply; the reply is then ready.
   private Buffer error;
+  private Failure failure;
 
   /** Keys are the command's arguments from index 1; {@code array} for MGET's reply shape. */
-  KeysReply(RespCommand command, boolean array) {
+  KeysReply(RespCommand command, boolean array, RespOutcomes outcomes) {
     this.command = command;
     this.array = array;
+    this.outcomes = outcomes;
     this.values = new Buffer[command.argc() - 1];
   }
 
@@ -54,6 +57,7 @@ final class KeysReply extends PendingReply {
     answered++;
     if (!(array && failure == Failure.REDIS_ERROR) && error == null) {
       error = encodedError;
+      this.failure = failure;
     }
   }
 
@@ -64,6 +68,7 @@ final class KeysReply extends PendingReply {
 
   @Override
   void writeTo(RespWriter out) {
+    outcomes.count(failure);
     if (error != null) {
       out.raw(error);
       return;

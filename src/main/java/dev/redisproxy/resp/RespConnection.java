@@ -46,6 +46,7 @@ final class RespConnection {
   private final EventBus bus;
   private final Commands commands;
   private final DeliveryOptions lookupOptions;
+  private final RespOutcomes outcomes;
   private final long id;
   private final RespParser parser = new RespParser();
   private final RespWriter writer = new RespWriter();
@@ -61,7 +62,9 @@ final class RespConnection {
   private boolean closed;
   private String clientName;
 
-  RespConnection(NetSocket socket, Context context, Commands commands, DeliveryOptions lookupOptions, long id) {
+  RespConnection(NetSocket socket, Context context, Commands commands, DeliveryOptions lookupOptions,
+      RespOutcomes outcomes, long id) {
+    this.outcomes = outcomes;
     this.socket = socket;
     this.context = context;
     this.bus = context.owner().eventBus();
@@ -122,7 +125,7 @@ final class RespConnection {
 
   /** Queues GET's ({@code array} false) or MGET's reply and starts its cache lookups. */
   void lookup(RespCommand command, boolean array) {
-    KeysReply reply = new KeysReply(command, array);
+    KeysReply reply = new KeysReply(command, array, outcomes);
     replies.add(reply);
     unsent.add(reply);
     sendLookups();

@@ -4,6 +4,7 @@ import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Lookup;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -37,19 +38,23 @@ public final class RespVerticle extends VerticleBase {
 
   private final ProxyConfig config;
   private final ConnectionGate gate;
+  private final ProxyMetrics metrics;
+  private RespOutcomes outcomes;
   private DeliveryOptions lookupOptions;
   private Commands commands;
   private NetServer server;
 
-  public RespVerticle(ProxyConfig config, ConnectionGate gate) {
+  public RespVerticle(ProxyConfig config, ConnectionGate gate, ProxyMetrics metrics) {
     this.config = config;
     this.gate = gate;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     lookupOptions = new DeliveryOptions()
         .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
+    outcomes = RespOutcomes.register(metrics);
     commands = new Commands(new Info(vertx, config, gate, lookupOptions));
     NetServerOptions options = new NetServerOptions()
         .setPort(config.respPort())
@@ -75,7 +80,7 @@ public final class RespVerticle extends VerticleBase {
       socket.write(MAX_CLIENTS).onComplete(ar -> socket.close());
       return;
     }
-    RespConnection conn = new RespConnection(socket, context, commands, lookupOptions, CLIENT_IDS.incrementAndGet());
+    RespConnection conn = new RespConnection(socket, context, commands, lookupOptions, outcomes, CLIENT_IDS.incrementAndGet());
     conn.start(gate::release);
   }
 }

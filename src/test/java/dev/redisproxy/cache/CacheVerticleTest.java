@@ -2,6 +2,8 @@ package dev.redisproxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Future;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /** The cache verticle on a real event bus, with a fake Redis and a fake clock. */
 @ExtendWith(VertxExtension.class)
@@ -170,6 +173,139 @@ class CacheVerticleTest {
     Throwable err = failureOf(lookup(Key.of("one-too-many")));
     assertThat(Failure.of(err)).isEqualTo(Failure.OVERLOADED);
     assertThat(stats().inFlight()).isEqualTo(CacheVerticle.MAX_IN_FLIGHT);
+    assertThat(stats().rejected()).isEqualTo(1);
+  }
+
+  @Test
+  void failedReadsAreCountedByKind() throws Exception {
+    deploy(Map.of());
+    redis.failWith(Failure.REDIS_ERROR, "WRONGTYPE");
+    failureOf(lookup(Key.of("a")));
+    redis.failWith(Failure.UNAVAILABLE, "Connection refused");
+    failureOf(lookup(Key.of("b")));
+    failureOf(lookup(Key.of("c")));
+    redis.heal();
+    redis.hold();
+    failureOf(lookup(Key.of("d")));
+    CacheStats stats = stats();
+    assertThat(stats).extracting(CacheStats::redisErrors, CacheStats::redisUnavailable, CacheStats::redisTimeouts)
+        .containsExactly(1L, 2L, 1L);
+    assertThat(stats.misses()).isEqualTo(4);
+    assertThat(stats.redisReachable()).isFalse();
+  }
+
+  @Test
+  void invalidatingAKeyDropsThatKeyOnlyAndLeavesRedisAlone() throws Exception {
+    deploy(Map.of());
+    Key other = Key.of("other");
+    redis.data.put(K, Buffer.buffer("v"));
+    redis.data.put(other, Buffer.buffer("o"));
+    await(lookup(K));
+    await(lookup(other));
+    assertThat(this.<Integer>request(CacheVerticle.INVALIDATE, K)).isEqualTo(1);
+    assertThat(this.<Integer>request(CacheVerticle.INVALIDATE, Key.of("never-cached"))).isZero();
+    assertThat(redis.data).as("Redis is not touched").containsKeys(K, other);
+    assertThat(await(lookup(other)).outcome()).isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(await(lookup(K)).outcome()).isEqualTo(LookupReply.Outcome.MISS);
+    assertThat(redis.reads(K)).isEqualTo(2);
+    assertThat(stats().invalidations()).isEqualTo(1);
+  }
+
+  @Test
+  void invalidatingAllDropsEveryEntry() throws Exception {
+    deploy(Map.of());
+    Key other = Key.of("other");
+    redis.data.put(K, Buffer.buffer("v"));
+    redis.data.put(other, Buffer.buffer("o"));
+    await(lookup(K));
+    await(lookup(other));
+    assertThat(this.<Integer>request(CacheVerticle.INVALIDATE_ALL, null)).isEqualTo(2);
+    assertThat(stats()).extracting(CacheStats::keys, CacheStats::invalidations).containsExactly(0, 2L);
+    assertThat(await(lookup(K)).outcome()).isEqualTo(LookupReply.Outcome.MISS);
+    assertThat(await(lookup(other)).outcome()).isEqualTo(LookupReply.Outcome.MISS);
+  }
+
+  @Test
+  void aReadStartedBeforeAnInvalidationNeverPutsTheOldValueBack() throws Exception {
+    deploy(Map.of("REDIS_TIMEOUT", "30s"));
+    redis.data.put(K, Buffer.buffer("old"));
+    redis.hold();
+    Future<LookupReply> before = lookup(K);
+    awaitCondition(() -> redis.pending() == 1);
+    request(CacheVerticle.INVALIDATE, K);
+    redis.data.put(K, Buffer.buffer("new"));
+    Future<LookupReply> after = lookup(K);
+    awaitCondition(() -> redis.pending() == 2);
+    assertThat(stats().coalesced()).as("the lookup after the DELETE does not join the read from before").isZero();
+    redis.releaseNewest(K);
+    assertThat(await(after).value().toString()).isEqualTo("new");
+    redis.data.put(K, Buffer.buffer("old"));
+    redis.releaseOldest(K);
+    assertThat(await(before).value().toString()).as("its waiters still get their answer").isEqualTo("old");
+    LookupReply now = await(lookup(K));
+    assertThat(now.outcome()).isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(now.value().toString()).isEqualTo("new");
+    assertThat(stats().inFlight()).isZero();
+  }
+
+  @Test
+  void aReadStartedBeforeClearingTheCacheIsNotStored() throws Exception {
+    deploy(Map.of("REDIS_TIMEOUT", "30s"));
+    redis.data.put(K, Buffer.buffer("old"));
+    redis.hold();
+    Future<LookupReply> before = lookup(K);
+    awaitCondition(() -> redis.pending() == 1);
+    assertThat(this.<Integer>request(CacheVerticle.INVALIDATE_ALL, null)).isZero();
+    assertThat(stats().inFlight()).as("a detached read still counts against the bound").isEqualTo(1);
+    redis.release(K);
+    assertThat(await(before).value().toString()).isEqualTo("old");
+    assertThat(stats()).extracting(CacheStats::keys, CacheStats::inFlight).containsExactly(0, 0);
+    redis.data.put(K, Buffer.buffer("new"));
+    redis.releaseAll();
+    assertThat(await(lookup(K)).value().toString()).isEqualTo("new");
+  }
+
+  @Test
+  void pingReportsWhetherRedisAnswersAndLogsTheChangesOfState() throws Exception {
+    deploy(Map.of());
+    ListAppender<ILoggingEvent> logs = captureLogs();
+    try {
+      assertThat(pingFailure()).isNull();
+      redis.failWith(Failure.UNAVAILABLE, "Connection refused");
+      assertThat(Failure.of(pingFailure())).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(Failure.of(pingFailure())).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(stats().redisReachable()).isFalse();
+      redis.heal();
+      assertThat(pingFailure()).isNull();
+      assertThat(stats().redisReachable()).isTrue();
+      redis.hold();
+      assertThat(Failure.of(pingFailure())).as("a PING without answer").isEqualTo(Failure.TIMEOUT);
+      assertThat(logs.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage()).containsExactly(
+          "WARN Redis at redis://localhost:6379 is unreachable or too slow; misses fail, cached keys are still served",
+          "INFO Redis at redis://localhost:6379 answers again",
+          "WARN Redis at redis://localhost:6379 is unreachable or too slow; misses fail, cached keys are still served");
+    } finally {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CacheVerticle.class)).detachAppender(logs);
+    }
+  }
+
+  private static ListAppender<ILoggingEvent> captureLogs() {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CacheVerticle.class)).addAppender(logs);
+    return logs;
+  }
+
+  /** Null when PING succeeded, else the failure. */
+  private Throwable pingFailure() throws Exception {
+    return vertx.eventBus().request(CacheVerticle.PING, null)
+        .transform(ar -> Future.succeededFuture(ar.cause()))
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private <T> T request(String address, Object body) throws Exception {
+    return vertx.eventBus().<T>request(address, body).map(Message::body)
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   private Throwable failureOf(Future<LookupReply> f) throws Exception {

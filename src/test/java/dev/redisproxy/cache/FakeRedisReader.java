@@ -8,8 +8,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,7 +23,9 @@ public final class FakeRedisReader implements RedisReader {
 
   public final Map<Key, Buffer> data = new ConcurrentHashMap<>();
   public final Map<Key, AtomicInteger> reads = new ConcurrentHashMap<>();
-  private final Map<Key, Promise<Buffer>> held = new ConcurrentHashMap<>();
+  public final AtomicInteger pings = new AtomicInteger();
+  // Pending reads by key, oldest first (a key can have several once an invalidation detached one).
+  private final Map<Key, Deque<Promise<Buffer>>> held = new ConcurrentHashMap<>();
   // The context of the caller of get(): held reads complete there, as the RedisReader contract asks.
   private volatile Context caller;
   private volatile boolean holding;
@@ -32,9 +36,14 @@ public final class FakeRedisReader implements RedisReader {
     holding = true;
   }
 
-  /** From now on reads fail with this failure. */
+  /** From now on reads and pings fail with this failure. */
   public void failWith(Failure f, String message) {
     failure = new RedisException(f, message);
+  }
+
+  /** Undoes {@link #failWith}: Redis answers again. */
+  public void heal() {
+    failure = null;
   }
 
   public int reads(Key key) {
@@ -42,16 +51,38 @@ public final class FakeRedisReader implements RedisReader {
     return n == null ? 0 : n.get();
   }
 
+  /** Reads started and not yet answered. */
   public int pending() {
-    return held.size();
+    return held.values().stream().mapToInt(Deque::size).sum();
   }
 
-  /** Completes the pending read of the key with the value in {@link #data}. */
+  /** Completes every pending read of the key with the value in {@link #data}. */
   public void release(Key key) {
-    Promise<Buffer> p = held.remove(key);
-    if (p != null) {
-      caller.runOnContext(v -> p.complete(data.get(key)));
+    Deque<Promise<Buffer>> reads = held.get(key);
+    while (reads != null && !reads.isEmpty()) {
+      answer(key, reads.pollFirst());
     }
+  }
+
+  /** Completes the oldest pending read of the key with the value in {@link #data} now. */
+  public void releaseOldest(Key key) {
+    answer(key, held.get(key).pollFirst());
+  }
+
+  /** Completes the newest pending read of the key with the value in {@link #data} now. */
+  public void releaseNewest(Key key) {
+    answer(key, held.get(key).pollLast());
+  }
+
+  /** Completes every pending read and stops holding new ones. */
+  public void releaseAll() {
+    holding = false;
+    held.keySet().forEach(this::release);
+  }
+
+  private void answer(Key key, Promise<Buffer> read) {
+    Buffer value = data.get(key);
+    caller.runOnContext(v -> read.complete(value));
   }
 
   @Override
@@ -63,10 +94,23 @@ public final class FakeRedisReader implements RedisReader {
     if (holding) {
       caller = Vertx.currentContext();
       Promise<Buffer> p = ((ContextInternal) caller).promise();
-      held.put(key, p);
+      held.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addLast(p);
       return p.future();
     }
     return Future.succeededFuture(data.get(key));
+  }
+
+  /** Like a read: fails with the failure set, stays pending while holding, else answers. */
+  @Override
+  public Future<Void> ping() {
+    pings.incrementAndGet();
+    if (failure != null) {
+      return Future.failedFuture(failure);
+    }
+    if (holding) {
+      return ((ContextInternal) Vertx.currentContext()).<Void>promise().future();
+    }
+    return Future.succeededFuture();
   }
 
   @Override

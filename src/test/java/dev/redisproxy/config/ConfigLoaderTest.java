@@ -33,6 +33,25 @@ class ConfigLoaderTest {
     assertThat(c.redisTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.redisConnectionString()).isEqualTo("redis://localhost:6379");
+    assertThat(c.accessLog()).as("access log off by default").isFalse();
+    assertThat(c.logFormat()).isEqualTo(LogFormat.TEXT);
+  }
+
+  @Test
+  void loggingSettingsAreReadFromTheEnvironmentIgnoringCase() {
+    ProxyConfig c = ConfigLoader.load(null, Map.of("ACCESS_LOG", "TRUE", "LOG_FORMAT", " Json "));
+    assertThat(c.accessLog()).isTrue();
+    assertThat(c.logFormat()).isEqualTo(LogFormat.JSON);
+    assertThat(c.describe()).containsEntry("ACCESS_LOG", "true").containsEntry("LOG_FORMAT", "json");
+  }
+
+  @Test
+  void loggingSettingsAreReadFromTheFile() throws IOException {
+    Path file = dir.resolve("config.json");
+    Files.writeString(file, "{\"ACCESS_LOG\": true, \"LOG_FORMAT\": \"json\"}");
+    ProxyConfig c = ConfigLoader.load(file, Map.of());
+    assertThat(c.accessLog()).isTrue();
+    assertThat(c.logFormat()).isEqualTo(LogFormat.JSON);
   }
 
   @Test
@@ -77,6 +96,9 @@ class ConfigLoaderTest {
       "REDIS_HOST|' '|not a host name",
       "REDIS_URL|http://x:1|must start with redis://",
       "REDIS_URL|redis://host:1/abc|database must be a number",
+      "ACCESS_LOG|yes|not true or false",
+      "ACCESS_LOG|''|not true or false",
+      "LOG_FORMAT|xml|not a log format (use text or json)",
   })
   void badValuesAreRefusedNamingTheVariable(String name, String value, String problem) {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(name, value)))

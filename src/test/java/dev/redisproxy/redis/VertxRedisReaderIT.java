@@ -97,4 +97,16 @@ class VertxRedisReaderIT {
     assertThat(value).as("read after restart").isNotNull();
     assertThat(value.toString()).isEqualTo("v2");
   }
+
+  @Test
+  void pingSucceedsWhileRedisRunsAndFailsAsUnavailableWhenItIsGone() throws Exception {
+    assertThat((Object) onContext(reader::ping)).isNull();
+    redis.kill();
+    try {
+      onContext(reader::ping);
+      throw new AssertionError("PING of a killed Redis should have failed");
+    } catch (java.util.concurrent.ExecutionException e) {
+      assertThat(((RedisException) e.getCause()).failure()).isEqualTo(Failure.UNAVAILABLE);
+    }
+  }
 }

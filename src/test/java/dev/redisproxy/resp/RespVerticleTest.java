@@ -3,6 +3,8 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.metrics.ProxyMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LocalCodec;
@@ -35,6 +37,7 @@ class RespVerticleTest {
 
   private Vertx vertx;
   private int port;
+  private final PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
   // Lookups the fake cache has received and the test has not taken yet.
   private final BlockingQueue<Message<Lookup>> lookups = new LinkedBlockingQueue<>();
   private final AtomicInteger received = new AtomicInteger();
@@ -52,7 +55,7 @@ class RespVerticleTest {
       mostOutstanding.accumulateAndGet(received.incrementAndGet() - answered.get(), Math::max);
       lookups.add(msg);
     }).completion().await(10, TimeUnit.SECONDS);
-    vertx.deployVerticle(() -> new RespVerticle(config, new ConnectionGate(10)),
+    vertx.deployVerticle(() -> new RespVerticle(config, new ConnectionGate(10), new ProxyMetrics(registry, new ConnectionGate(10))),
         new DeploymentOptions()).await(10, TimeUnit.SECONDS);
   }
 
@@ -90,6 +93,13 @@ class RespVerticleTest {
           + "*2\r\n$-1\r\n$1\r\nE\r\n";
       assertThat(c.readLike(expected)).isEqualTo(expected);
     }
+    assertThat(requests("ok")).as("MGET with a WRONGTYPE key is a normal reply").isEqualTo(1);
+    assertThat(requests("redis_error")).isEqualTo(1);
+    assertThat(requests("unavailable")).isEqualTo(2);
+  }
+
+  private double requests(String status) {
+    return registry.get("redis.proxy.requests").tag("frontend", "resp").tag("status", status).counter().count();
   }
 
   @Test

@@ -1,0 +1,110 @@
+package dev.redisproxy.http;
+
+import dev.redisproxy.cache.CacheStats;
+import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.ProxyMetrics;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.Locale;
+
+/**
+ * The operator's endpoints, on a vertx-web {@link Router} that sees only the requests that
+ * {@link HttpVerticle}'s fast {@code /get/} dispatch did not take:
+ * <ul>
+ *   <li>{@code GET /metrics}: Prometheus text, with the cache's figures fetched just before;
+ *   <li>{@code GET /health/live}: 200 while the process runs;
+ *   <li>{@code GET /health/ready}: 200 when Redis answers PING within {@code REDIS_TIMEOUT}, else 503;
+ *   <li>{@code DELETE /cache}, {@code DELETE /cache/<key>}: drop cached entries (204); Redis is not touched.
+ * </ul>
+ * Anything else gets the front end's 404. Everything here asks the cache verticle over the
+ * event bus, with a timeout, so nothing blocks and nothing waits forever.
+ */
+final class OpsRoutes {
+
+  static final String CACHE = "/cache";
+  static final String CACHE_PREFIX = CACHE + "/";
+
+  private final Vertx vertx;
+  private final ProxyMetrics metrics;
+  // Slightly longer than REDIS_TIMEOUT, by which the cache verticle answers a PING itself.
+  private final DeliveryOptions toCache;
+
+  private OpsRoutes(Vertx vertx, ProxyConfig config, ProxyMetrics metrics) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.toCache = new DeliveryOptions().setSendTimeout(config.redisTimeout().toMillis() + HttpVerticle.LOOKUP_SLACK_MS / 2);
+  }
+
+  /** The router; {@code notFound} answers what matches no route. */
+  static Router create(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Handler<RoutingContext> notFound) {
+    OpsRoutes ops = new OpsRoutes(vertx, config, metrics);
+    // Longer than the event-bus timeout: a Redis that does not answer is a 503 (DOWN), not a 500.
+    long probeTimeoutMs = config.redisTimeout().toMillis() + HttpVerticle.LOOKUP_SLACK_MS;
+    HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
+    HealthChecks ready = HealthChecks.create(vertx).register("redis", probeTimeoutMs, ops::pingRedis);
+    Router router = Router.router(vertx);
+    router.get("/metrics").handler(ops::refreshCacheStats)
+        .handler(PrometheusScrapingHandler.create(metrics.registry()));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.delete(CACHE).handler(ops::handleInvalidateAll);
+    router.delete(CACHE_PREFIX + "*").handler(ops::handleInvalidateKey);
+    router.errorHandler(404, notFound);
+    return router;
+  }
+
+  private void refreshCacheStats(RoutingContext ctx) {
+    // Without an answer the scrape still goes out, with the figures of the previous one.
+    vertx.eventBus().<CacheStats>request(CacheVerticle.STATS, null, toCache).onComplete(msg -> {
+      metrics.update(msg.body());
+      ctx.next();
+    }, err -> ctx.next());
+  }
+
+  private void pingRedis(Promise<Status> result) {
+    vertx.eventBus().request(CacheVerticle.PING, null, toCache).onComplete(
+        ok -> result.complete(Status.OK()),
+        err -> result.complete(Status.KO(new JsonObject()
+            .put("failure", Failure.of(err).name().toLowerCase(Locale.ROOT))
+            .put("error", err.getMessage()))));
+  }
+
+  private void handleInvalidateAll(RoutingContext ctx) {
+    // The router also matches "/cache/" here; that is a key left empty (DELETE /cache/$KEY), not "all".
+    if (!ctx.request().path().equals(CACHE)) {
+      handleInvalidateKey(ctx);
+      return;
+    }
+    invalidate(ctx, CacheVerticle.INVALIDATE_ALL, null);
+  }
+
+  private void handleInvalidateKey(RoutingContext ctx) {
+    Key key = KeyPath.decode(ctx.request().path(), CACHE_PREFIX.length());
+    if (key == null) {
+      ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end("empty key or bad percent-encoding\n");
+      return;
+    }
+    invalidate(ctx, CacheVerticle.INVALIDATE, key);
+  }
+
+  private void invalidate(RoutingContext ctx, String address, Key key) {
+    vertx.eventBus().request(address, key, toCache).onComplete(
+        dropped -> ctx.response().setStatusCode(204).end(),
+        err -> ctx.response().setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+            .end("cache unavailable: " + err.getMessage() + "\n"));
+  }
+}

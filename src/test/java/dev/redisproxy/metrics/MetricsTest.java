@@ -1,0 +1,293 @@
+package dev.redisproxy.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redisproxy.ProxyVerticle;
+import dev.redisproxy.cache.CacheStats;
+import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.FakeRedisReader;
+import dev.redisproxy.cache.FakeTicker;
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.config.ConfigLoader;
+import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.RedisProcess;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every metric of {@code /metrics} moved by the traffic that should move it: the whole proxy
+ * over HTTP, with a fake Redis and a fake clock, so that evictions, expirations, timeouts and
+ * latencies are exact. The cache's figures must equal the cache verticle's {@link CacheStats}.
+ */
+class MetricsTest {
+
+  private final FakeRedisReader redis = new FakeRedisReader();
+  private final FakeTicker ticker = new FakeTicker();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private Vertx vertx;
+  private int port;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx(new VertxOptions()
+        .setMaxEventLoopExecuteTime(50).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close().await();
+  }
+
+  private void startProxy(Map<String, String> env) throws IOException {
+    port = RedisProcess.freePort();
+    Map<String, String> all = new HashMap<>(Map.of(
+        "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0", "MAX_PARALLEL", "2",
+        "CACHE_MAXSIZE", "2", "CACHE_TTL", "10s", "REDIS_TIMEOUT", "200ms"));
+    all.putAll(env);
+    ProxyConfig config = ConfigLoader.load(null, all);
+    vertx.deployVerticle(new ProxyVerticle(config, v -> redis, ticker)).await();
+  }
+
+  @Test
+  void cacheFiguresFollowTheTrafficAndEqualTheCacheVerticlesStats() throws Exception {
+    startProxy(Map.of());
+    for (String k : List.of("a", "b", "c", "co")) {
+      redis.data.put(Key.of(k), Buffer.buffer("value of " + k));
+    }
+    PrometheusText empty = scrape();
+    assertThat(empty.get("redis_proxy_cache_hits_total")).isZero();
+    assertThat(empty.get("redis_proxy_cache_hit_ratio")).isZero();
+
+    assertThat(status("/get/a")).isEqualTo(200); // miss
+    assertThat(status("/get/a")).isEqualTo(200); // hit
+    assertThat(status("/get/b")).isEqualTo(200); // miss
+    assertThat(status("/get/c")).isEqualTo(200); // miss: evicts a, the least recently used
+    ticker.advance(Duration.ofSeconds(10));
+    assertThat(status("/get/b")).isEqualTo(200); // b has expired: miss; storing b again purges expired c
+    assertThat(status("/get/missing")).isEqualTo(404); // miss
+    coalescedMisses("co", 3); // 3 misses, 2 of them coalesced
+
+    PrometheusText m = scrape();
+    assertThat(m.get("redis_proxy_cache_hits_total")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_cache_misses_total")).isEqualTo(8);
+    assertThat(m.get("redis_proxy_cache_coalesced_total")).isEqualTo(2);
+    assertThat(m.get("redis_proxy_cache_evictions_total")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_cache_expirations_total")).isEqualTo(2);
+    assertThat(m.get("redis_proxy_cache_keys")).isEqualTo(2);
+    assertThat(m.get("redis_proxy_cache_max_keys")).isEqualTo(2);
+    assertThat(m.get("redis_proxy_cache_hit_ratio")).isEqualTo(1.0 / 9);
+    assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"200\"}")).isEqualTo(8);
+    assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"404\"}")).isEqualTo(1);
+
+    assertThat(status("DELETE", "/cache/b")).isEqualTo(204);
+    PrometheusText afterDelete = scrape();
+    assertThat(afterDelete.get("redis_proxy_cache_invalidations_total")).isEqualTo(1);
+    assertThat(afterDelete.get("redis_proxy_cache_keys")).isEqualTo(1);
+    assertAgreesWith(afterDelete, stats());
+  }
+
+  @Test
+  void redisFailuresAreCountedByReasonAndAsRequestsByStatus() throws Exception {
+    startProxy(Map.of());
+    redis.failWith(Failure.REDIS_ERROR, "WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(status("/get/list")).isEqualTo(502);
+    redis.failWith(Failure.UNAVAILABLE, "Connection refused");
+    assertThat(status("/get/x")).isEqualTo(503);
+    assertThat(status("/get/y")).isEqualTo(503);
+    assertThat(scrape().get("redis_proxy_redis_up")).isZero();
+    redis.heal();
+    redis.hold();
+    assertThat(status("/get/slow")).as("no answer within REDIS_TIMEOUT").isEqualTo(503);
+    redis.releaseAll();
+
+    PrometheusText m = scrape();
+    assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"error\"}")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"unavailable\"}")).isEqualTo(2);
+    assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"timeout\"}")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"502\"}")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"503\"}")).isEqualTo(3);
+    assertThat(m.get("redis_proxy_redis_reads_rejected_total")).isZero();
+    assertAgreesWith(m, stats());
+  }
+
+  @Test
+  void redisReadLatencyIsAHistogramOfTheReadsRedisAnswered() throws Exception {
+    startProxy(Map.of("REDIS_TIMEOUT", "30s"));
+    redis.data.put(Key.of("slow"), Buffer.buffer("s"));
+    redis.hold();
+    CompletableFuture<HttpResponse<Void>> reply = sendAsync("/get/slow");
+    awaitCondition(() -> redis.pending() == 1);
+    ticker.advance(Duration.ofMillis(30));
+    redis.releaseAll();
+    assertThat(reply.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    redis.failWith(Failure.UNAVAILABLE, "Connection refused");
+    assertThat(status("/get/unreachable")).isEqualTo(503);
+
+    PrometheusText m = scrape();
+    assertThat(m.get("redis_proxy_redis_read_seconds_count")).as("a read that never reached Redis is not timed").isEqualTo(1);
+    assertThat(m.get("redis_proxy_redis_read_seconds_sum")).isEqualTo(0.03);
+    assertThat(m.get("redis_proxy_redis_read_seconds_bucket{le=\"0.025\"}")).isZero();
+    assertThat(m.get("redis_proxy_redis_read_seconds_bucket{le=\"0.05\"}")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_redis_read_seconds_bucket{le=\"+Inf\"}")).isEqualTo(1);
+  }
+
+  @Test
+  void openConnectionsAndRefusalsAtMaxConnections() throws Exception {
+    startProxy(Map.of("MAX_CONNECTIONS", "2"));
+    redis.data.put(Key.of("k"), Buffer.buffer("v"));
+    try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
+      assertThat(rawGet(first, "/get/k")).startsWith("HTTP/1.1 200");
+      assertThat(rawGet(second, "/get/k")).startsWith("HTTP/1.1 200");
+      for (int i = 0; i < 2; i++) {
+        try (Socket extra = new Socket("127.0.0.1", port)) {
+          assertThat(rawGet(extra, "/get/k")).startsWith("HTTP/1.1 503");
+        }
+      }
+      String scrape = rawGet(first, "/metrics");
+      PrometheusText m = PrometheusText.parse(scrape.substring(scrape.indexOf("\r\n\r\n") + 4));
+      assertThat(m.get("redis_proxy_client_connections")).isEqualTo(2);
+      assertThat(m.get("redis_proxy_client_connections_max")).isEqualTo(2);
+      assertThat(m.get("redis_proxy_client_connections_refused_total")).isEqualTo(2);
+      assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"503\"}")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void operatorEndpointsAreNotCountedAsRequests() throws Exception {
+    startProxy(Map.of());
+    scrape();
+    assertThat(status("/health/live")).isEqualTo(200);
+    assertThat(status("DELETE", "/cache")).isEqualTo(204);
+    assertThat(status("/nowhere")).isEqualTo(404);
+    PrometheusText m = scrape();
+    assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"200\"}")).isZero();
+    assertThat(m.get("redis_proxy_requests_total{frontend=\"http\",status=\"404\"}")).as("an unknown path is").isEqualTo(1);
+    assertThat(m.hasAnyStartingWith("vertx_http_server")).as("Vert.x's per-request metrics are off").isFalse();
+  }
+
+  /** Several lookups of one key while Redis holds the read: one read, the others wait for it. */
+  private void coalescedMisses(String key, int n) throws Exception {
+    long coalescedBefore = stats().coalesced();
+    redis.hold();
+    List<CompletableFuture<HttpResponse<Void>>> replies = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      replies.add(sendAsync("/get/" + key));
+    }
+    awaitCondition(() -> stats().coalesced() == coalescedBefore + n - 1);
+    redis.releaseAll();
+    for (CompletableFuture<HttpResponse<Void>> r : replies) {
+      assertThat(r.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static void assertAgreesWith(PrometheusText m, CacheStats s) {
+    assertThat(m.get("redis_proxy_cache_hits_total")).isEqualTo(s.hits());
+    assertThat(m.get("redis_proxy_cache_misses_total")).isEqualTo(s.misses());
+    assertThat(m.get("redis_proxy_cache_coalesced_total")).isEqualTo(s.coalesced());
+    assertThat(m.get("redis_proxy_cache_evictions_total")).isEqualTo(s.evictions());
+    assertThat(m.get("redis_proxy_cache_expirations_total")).isEqualTo(s.expirations());
+    assertThat(m.get("redis_proxy_cache_invalidations_total")).isEqualTo(s.invalidations());
+    assertThat(m.get("redis_proxy_cache_keys")).isEqualTo(s.keys());
+    assertThat(m.get("redis_proxy_cache_max_keys")).isEqualTo(s.capacity());
+    assertThat(m.get("redis_proxy_cache_hit_ratio")).isEqualTo(s.hitRatio());
+    assertThat(m.get("redis_proxy_redis_reads_in_flight")).isEqualTo(s.inFlight());
+    assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"error\"}")).isEqualTo(s.redisErrors());
+    assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"timeout\"}")).isEqualTo(s.redisTimeouts());
+    assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"unavailable\"}")).isEqualTo(s.redisUnavailable());
+    assertThat(m.get("redis_proxy_redis_reads_rejected_total")).isEqualTo(s.rejected());
+    assertThat(m.get("redis_proxy_redis_up")).isEqualTo(s.redisReachable() ? 1 : 0);
+  }
+
+  private CacheStats stats() throws Exception {
+    return vertx.eventBus().<CacheStats>request(CacheVerticle.STATS, null).map(Message::body)
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  private PrometheusText scrape() throws Exception {
+    HttpResponse<String> r = http.send(request("GET", "/metrics"), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/plain"));
+    return PrometheusText.parse(r.body());
+  }
+
+  private int status(String path) throws Exception {
+    return status("GET", path);
+  }
+
+  private int status(String method, String path) throws Exception {
+    return http.send(request(method, path), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private CompletableFuture<HttpResponse<Void>> sendAsync(String path) {
+    return http.sendAsync(request("GET", path), HttpResponse.BodyHandlers.discarding());
+  }
+
+  private HttpRequest request(String method, String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** Sends one keep-alive request and reads one whole response, headers and Content-Length body. */
+  static String rawGet(Socket s, String path) throws IOException {
+    s.setSoTimeout(5000);
+    OutputStream out = s.getOutputStream();
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    InputStream in = s.getInputStream();
+    StringBuilder sb = new StringBuilder();
+    int contentLength = 0;
+    while (!sb.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        return sb.toString();
+      }
+      sb.append((char) c);
+    }
+    for (String line : sb.toString().split("\r\n")) {
+      if (line.toLowerCase().startsWith("content-length:")) {
+        contentLength = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    byte[] body = in.readNBytes(contentLength);
+    return sb + new String(body, StandardCharsets.UTF_8);
+  }
+
+  /** Polls a condition with a deadline; the polling is not a timing assertion. */
+  private static void awaitCondition(Check check) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 5 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Check {
+    boolean ok() throws Exception;
+  }
+}

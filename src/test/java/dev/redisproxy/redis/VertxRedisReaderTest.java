@@ -1,0 +1,29 @@
+package dev.redisproxy.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redisproxy.cache.Failure;
+import io.vertx.redis.client.impl.types.ErrorType;
+import java.net.ConnectException;
+import org.junit.jupiter.api.Test;
+
+/** How failures of vertx-redis-client are classified, without a server. */
+class VertxRedisReaderTest {
+
+  @Test
+  void errorRepliesAreRedisErrors() {
+    RedisException e = VertxRedisReader.classify(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    assertThat(e.failure()).isEqualTo(Failure.REDIS_ERROR);
+    assertThat(e.getMessage()).startsWith("WRONGTYPE");
+  }
+
+  @Test
+  void aDroppedConnectionIsUnavailableThoughTheClientReportsItLikeAnErrorReply() {
+    assertThat(VertxRedisReader.classify(ErrorType.create("CONNECTION_CLOSED")).failure()).isEqualTo(Failure.UNAVAILABLE);
+  }
+
+  @Test
+  void networkErrorsAreUnavailable() {
+    assertThat(VertxRedisReader.classify(new ConnectException("Connection refused")).failure()).isEqualTo(Failure.UNAVAILABLE);
+  }
+}
