@@ -61,8 +61,9 @@ public final class Main {
       System.exit(1);
       return;
     }
-    log.info("redis-proxy started: HTTP on port {}, RESP {}; {}", config.proxyPort(),
-        config.respPort() == 0 ? "off" : "on port " + config.respPort(), config.describe());
+    log.info("redis-proxy started: HTTP on port {}, RESP {}, {} transport; {}", config.proxyPort(),
+        config.respPort() == 0 ? "off" : "on port " + config.respPort(),
+        vertx.isNativeTransportEnabled() ? "epoll" : "NIO", config.describe());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
   }
 
