@@ -40,6 +40,19 @@ public final class ConfigLoader {
     d.put("MAX_CONNECTIONS", "2048");
     d.put("REDIS_TIMEOUT", "1s");
     d.put("CLIENT_IDLE_TIMEOUT", "60s");
+    // Redis deployment, credentials, TLS and pool: see RedisBackend and RedisTls.
+    d.put("REDIS_SENTINELS", "");
+    d.put("REDIS_MASTER_NAME", "");
+    d.put("REDIS_CLUSTER_NODES", "");
+    d.put("REDIS_USER", "");
+    d.put("REDIS_PASSWORD", "");
+    d.put("REDIS_TLS", "false");
+    d.put("REDIS_TLS_CA", "");
+    d.put("REDIS_TLS_CERT", "");
+    d.put("REDIS_TLS_KEY", "");
+    d.put("REDIS_TLS_VERIFY_HOSTNAME", "true");
+    d.put("REDIS_POOL_SIZE", "");
+    d.put("REDIS_POOL_WAITING", "4096");
     return Map.copyOf(d);
   }
 
@@ -115,7 +128,8 @@ public final class ConfigLoader {
         integer(v, "MAX_PARALLEL", 1, MAX_PARALLEL_LIMIT),
         integer(v, "MAX_CONNECTIONS", 1, Integer.MAX_VALUE),
         positiveDuration(v, "REDIS_TIMEOUT"),
-        positiveDuration(v, "CLIENT_IDLE_TIMEOUT"));
+        positiveDuration(v, "CLIENT_IDLE_TIMEOUT"),
+        RedisBackend.from(v));
   }
 
   private static String host(Map<String, String> v, String name) {
@@ -130,7 +144,7 @@ public final class ConfigLoader {
     return integer(v, name, min, 65535);
   }
 
-  private static int integer(Map<String, String> v, String name, int min, int max) {
+  static int integer(Map<String, String> v, String name, int min, int max) {
     String text = v.get(name).trim();
     long value;
     try {
