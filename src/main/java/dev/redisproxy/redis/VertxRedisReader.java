@@ -1,51 +1,52 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.config.RedisBackend;
+import dev.redisproxy.redis.RedisFailures.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads Redis with vertx-redis-client's pooled client. The pool opens connections on demand, so
- * after Redis restarts the next read simply opens a fresh connection: there is no reconnect loop
- * to get stuck. Connection attempts are bounded by {@code REDIS_TIMEOUT}; the caller bounds the
- * read as a whole.
+ * Reads Redis with vertx-redis-client's pooled client, in whichever mode the configuration names
+ * (one server, Sentinel, Cluster; see {@link RedisClientOptions}). The pool opens connections on
+ * demand, so after Redis restarts or fails over the next read simply opens a fresh connection to
+ * wherever the client now routes it: there is no reconnect loop to get stuck. Connection attempts
+ * are bounded by {@code REDIS_TIMEOUT}; the caller bounds the read as a whole.
+ *
+ * <p>Every failure leaves as a {@link RedisException} ({@link RedisFailures}). Refused credentials
+ * and failed TLS handshakes need an operator, not a retry: they are logged once, until a read
+ * succeeds again.
  */
 public final class VertxRedisReader implements RedisReader {
 
-  /** Connections to Redis; reads are pipelined on them, so a few suffice. */
-  static final int POOL_SIZE = 8;
-  /** Reads waiting for a pooled connection before the client refuses more. */
-  static final int POOL_WAITING = 4096;
-  /** Reads pipelined on one connection before the client refuses more. */
-  static final int PIPELINE_DEPTH = 2048;
+  private static final Logger LOG = LoggerFactory.getLogger(VertxRedisReader.class);
 
   private final Redis client;
+  private final String address;
+  // The problem last logged, so that it is logged once; null after a successful read. Touched
+  // only on the caller's context (the cache verticle's), like the futures of get.
+  private Problem reported;
 
-  private VertxRedisReader(Redis client) {
+  private VertxRedisReader(Redis client, String address) {
     this.client = client;
+    this.address = address;
   }
 
   public static VertxRedisReader create(Vertx vertx, ProxyConfig config) {
-    int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.redisTimeout().toMillis());
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(config.redisConnectionString())
-        .setMaxPoolSize(POOL_SIZE)
-        .setMaxPoolWaiting(POOL_WAITING)
-        .setMaxWaitingHandlers(PIPELINE_DEPTH)
-        .setNetClientOptions(new NetClientOptions()
-            .setConnectTimeout(Math.max(1, connectTimeoutMs))
-            .setTcpNoDelay(true)
-            .setTcpKeepAlive(true));
-    return new VertxRedisReader(Redis.createClient(vertx, options));
+    RedisBackend backend = config.backend();
+    if (backend.tls() != null && !backend.tls().verifyHostname()) {
+      LOG.warn("REDIS_TLS_VERIFY_HOSTNAME is off: the Redis certificate is not checked against the host name,"
+          + " so anyone holding a certificate from a trusted CA can impersonate Redis");
+    }
+    return new VertxRedisReader(Redis.createClient(vertx, RedisClientOptions.of(config)), config.redisAddress());
   }
 
   @Override
@@ -53,23 +54,26 @@ public final class VertxRedisReader implements RedisReader {
     return client.send(Request.cmd(Command.GET).arg(key.toBytes()))
         .transform(ar -> {
           if (ar.succeeded()) {
+            reported = null;
             Response r = ar.result();
             return Future.succeededFuture(r == null ? null : r.toBuffer());
           }
-          return Future.failedFuture(classify(ar.cause()));
+          RedisException failure = RedisFailures.classify(ar.cause());
+          Problem problem = RedisFailures.problemOf(ar.cause());
+          if (problem != null) {
+            report(problem, failure);
+          }
+          return Future.failedFuture(failure);
         });
   }
 
-  static RedisException classify(Throwable t) {
-    if (t instanceof RedisException re) {
-      return re;
+  private void report(Problem problem, RedisException failure) {
+    if (problem == reported) {
+      return;
     }
-    if (t instanceof Response) {
-      // An error reply from Redis itself, e.g. WRONGTYPE.
-      return new RedisException(Failure.REDIS_ERROR, t.getMessage());
-    }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return new RedisException(Failure.UNAVAILABLE, message);
+    reported = problem;
+    LOG.error("{} at {} ({}). Reads that miss the cache fail until this is fixed: check {}", problem.summary,
+        address, failure.getMessage().substring(problem.summary.length() + 2), problem.check);
   }
 
   @Override
