@@ -9,8 +9,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,23 +27,34 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every failure leaves as a {@link RedisException} ({@link RedisFailures}). Refused credentials
  * and failed TLS handshakes need an operator, not a retry: they are logged once, until a read
- * succeeds again.
+ * succeeds again. When Redis refuses the handshake (a wrong password, say), vertx-redis-client 5.0.7
+ * leaves the refused socket open, one per attempt, until Redis runs out of clients. So after a
+ * refusal this reader fails misses at once for {@link #REFUSAL_HOLD_MS} without touching Redis, and
+ * replaces the client: closing the old one closes the sockets it left behind.
  */
 public final class VertxRedisReader implements RedisReader {
 
+  /** How long misses fail at once after Redis refused the handshake, before connecting is tried again. */
+  static final long REFUSAL_HOLD_MS = 1000;
+
   private static final Logger LOG = LoggerFactory.getLogger(VertxRedisReader.class);
 
-  private final Redis client;
+  private final Supplier<Redis> clients;
   private final String address;
   private final InFlightLimit inFlight;
-  // The problem last logged, so that it is logged once; null after a successful read. Touched
-  // only on the caller's context (the cache verticle's), like the futures of get.
+  // Fields below are touched only on the caller's context (the cache verticle's), like the futures of get.
+  private Redis client;
+  // The problem last logged, so that it is logged once; null after a successful read.
   private Problem reported;
+  // The handshake refusal that misses fail with until refusedAt + REFUSAL_HOLD_MS; null when none.
+  private RedisException refusal;
+  private long refusedAt;
 
-  private VertxRedisReader(Redis client, String address, InFlightLimit inFlight) {
-    this.client = client;
+  private VertxRedisReader(Supplier<Redis> clients, String address, InFlightLimit inFlight) {
+    this.clients = clients;
     this.address = address;
     this.inFlight = inFlight;
+    this.client = clients.get();
   }
 
   public static VertxRedisReader create(Vertx vertx, ProxyConfig config) {
@@ -49,19 +63,27 @@ public final class VertxRedisReader implements RedisReader {
       LOG.warn("REDIS_TLS_VERIFY_HOSTNAME is off: the Redis certificate is not checked against the host name,"
           + " so anyone holding a certificate from a trusted CA can impersonate Redis");
     }
+    RedisOptions options = RedisClientOptions.of(config);
     // Cluster: one pooled connection per node stays free for the slot map's refresh (see InFlightLimit).
     int limit = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
-    return new VertxRedisReader(Redis.createClient(vertx, RedisClientOptions.of(config)), config.redisAddress(),
+    return new VertxRedisReader(() -> Redis.createClient(vertx, options), config.redisAddress(),
         new InFlightLimit(limit, backend.poolWaiting()));
   }
 
   @Override
   public Future<Buffer> get(Key key) {
+    if (refusal != null) {
+      if (System.nanoTime() - refusedAt < TimeUnit.MILLISECONDS.toNanos(REFUSAL_HOLD_MS)) {
+        return Future.failedFuture(refusal);
+      }
+      refusal = null;
+    }
     return inFlight.submit(() -> send(key));
   }
 
   private Future<Buffer> send(Key key) {
-    return client.send(Request.cmd(Command.GET).arg(key.toBytes()))
+    Redis used = client;
+    return used.send(Request.cmd(Command.GET).arg(key.toBytes()))
         .transform(ar -> {
           if (ar.succeeded()) {
             reported = null;
@@ -72,9 +94,22 @@ public final class VertxRedisReader implements RedisReader {
           Problem problem = RedisFailures.problemOf(ar.cause());
           if (problem != null) {
             report(problem, failure);
+            if (problem.refusal) {
+              refuse(used, failure);
+            }
           }
           return Future.failedFuture(failure);
         });
+  }
+
+  /** Holds misses off Redis for a while and swaps the client, closing the refused sockets it kept. */
+  private void refuse(Redis used, RedisException failure) {
+    refusal = failure;
+    refusedAt = System.nanoTime();
+    if (used == client) {
+      client = clients.get();
+      used.close().onFailure(e -> LOG.debug("Closing the refused Redis client failed", e));
+    }
   }
 
   private void report(Problem problem, RedisException failure) {

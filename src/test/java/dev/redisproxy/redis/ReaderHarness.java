@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,11 +20,14 @@ import java.util.function.Supplier;
 
 /**
  * A {@link VertxRedisReader} built from environment-style variables, with blocking helpers for
- * tests. Reads run on a Vert.x context, as the cache verticle's do.
+ * tests. Reads run on one Vert.x event-loop context, as the cache verticle's do: the reader keeps
+ * plain fields that only that context touches.
  */
 final class ReaderHarness implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
+  // Created from the test thread, so a fresh event-loop context of its own.
+  final Context context = vertx.getOrCreateContext();
   final ProxyConfig config;
   final VertxRedisReader reader;
 
@@ -73,7 +77,7 @@ final class ReaderHarness implements AutoCloseable {
 
   <T> T onContext(Supplier<Future<T>> call) throws Exception {
     CompletableFuture<T> result = new CompletableFuture<>();
-    vertx.runOnContext(v -> call.get().onComplete(result::complete, result::completeExceptionally));
+    context.runOnContext(v -> call.get().onComplete(result::complete, result::completeExceptionally));
     return result.get(30, TimeUnit.SECONDS);
   }
 
