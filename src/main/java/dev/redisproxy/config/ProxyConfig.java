@@ -35,7 +35,7 @@ public record ProxyConfig(
     Duration clientIdleTimeout,
     RedisBackend backend) {
 
-  /** The connection string handed to vertx-redis-client. */
+  /** {@code REDIS_URL}, else {@code redis://REDIS_HOST:REDIS_PORT}; the client connects to {@link RedisBackend#endpoints()}. */
   public String redisConnectionString() {
     return redisUrl != null ? redisUrl : "redis://" + redisHost + ":" + redisPort;
   }
