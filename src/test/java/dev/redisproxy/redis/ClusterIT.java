@@ -102,6 +102,33 @@ class ClusterIT {
   }
 
   @Test
+  void anAclUserNeedsGetAndClusterSlotsOnly() throws Exception {
+    Map<String, String> values = keysOn(cluster.masterForSlot(0), 3);
+    values.putAll(keysOn(cluster.masterForSlot(RedisCluster.SLOTS - 1), 3));
+    cluster.set(values);
+    for (RedisProcess node : cluster.nodes()) {
+      try (Jedis j = node.client()) {
+        j.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+get", "+cluster|slots");
+        j.aclSetUser("getter", "on", ">pw", "~*", "resetchannels", "-@all", "+get");
+      }
+    }
+    try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_CLUSTER_NODES", cluster.seedNodes(),
+        "REDIS_USER", "reader", "REDIS_PASSWORD", "pw"))) {
+      assertThat(h.readAll(new ArrayList<>(values.keySet()), 6)).containsExactlyElementsOf(values.values());
+    }
+    try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_CLUSTER_NODES", cluster.seedNodes(),
+        "REDIS_USER", "getter", "REDIS_PASSWORD", "pw"))) {
+      RedisException e = h.failureOf(values.keySet().iterator().next());
+      assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(e.getMessage()).startsWith(RedisFailures.Problem.SET_UP.summary).contains("'cluster|slots'");
+    }
+    try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_CLUSTER_NODES", cluster.seedNodes(),
+        "REDIS_USER", "reader", "REDIS_PASSWORD", "wrong"))) {
+      assertThat(h.failureOf("k").getMessage()).startsWith(RedisFailures.Problem.CREDENTIALS.summary).contains("WRONGPASS");
+    }
+  }
+
+  @Test
   void whenAMasterDiesItsReplicaTakesOverAndReadsResumeWithoutARestart() throws Exception {
     RedisProcess doomed = cluster.masterForSlot(0);
     Map<String, String> values = new LinkedHashMap<>();
