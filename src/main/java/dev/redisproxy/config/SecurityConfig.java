@@ -73,7 +73,7 @@ public record SecurityConfig(Password password, Path tlsCert, Path tlsKey, Path 
   }
 
   /**
-   * PROXY_PASSWORD, or the contents of PROXY_PASSWORD_FILE without its trailing line break (as
+   * PROXY_PASSWORD, or the contents of PROXY_PASSWORD_FILE without trailing line breaks (as
    * {@code echo} and Docker or Kubernetes secrets leave it). Error messages never quote a password.
    */
   private static Password password(Map<String, String> v) {

@@ -43,9 +43,9 @@ class SecurityConfigTest {
   }
 
   @Test
-  void thePasswordFileLosesItsTrailingLineBreakOnly() throws IOException {
+  void thePasswordFileLosesItsTrailingLineBreaksOnly() throws IOException {
     Path file = dir.resolve("password");
-    Files.writeString(file, " " + SECRET + " \r\n");
+    Files.writeString(file, " " + SECRET + " \r\n\n");
     ProxyConfig c = ConfigLoader.load(null, Map.of("PROXY_PASSWORD_FILE", file.toString()));
     assertThat(c.security().password().verifier().matches((" " + SECRET + " ").getBytes(StandardCharsets.UTF_8)))
         .isTrue();
