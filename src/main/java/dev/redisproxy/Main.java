@@ -64,6 +64,10 @@ public final class Main {
     log.info("redis-proxy started: HTTP on port {}, RESP {}, {} transport; {}", config.proxyPort(),
         config.respPort() == 0 ? "off" : "on port " + config.respPort(),
         vertx.isNativeTransportEnabled() ? "epoll" : "NIO", config.describe());
+    if (config.security().authRequired() && !config.security().tls()) {
+      log.warn("PROXY_PASSWORD is set but TLS is off: passwords and values cross the network in clear text"
+          + " (set PROXY_TLS_CERT and PROXY_TLS_KEY)");
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
   }
 

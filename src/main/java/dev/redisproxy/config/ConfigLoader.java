@@ -55,6 +55,13 @@ public final class ConfigLoader {
     d.put("REDIS_TLS_VERIFY_HOSTNAME", "true");
     d.put("REDIS_POOL_SIZE", "");
     d.put("REDIS_POOL_WAITING", "4096");
+    // Client authentication, TLS and the key allow-list, all off when empty: see SecurityConfig.
+    d.put("PROXY_PASSWORD", "");
+    d.put("PROXY_PASSWORD_FILE", "");
+    d.put("PROXY_TLS_CERT", "");
+    d.put("PROXY_TLS_KEY", "");
+    d.put("PROXY_TLS_CLIENT_CA", "");
+    d.put("KEY_PATTERNS", "");
     return Map.copyOf(d);
   }
 
@@ -133,7 +140,8 @@ public final class ConfigLoader {
         positiveDuration(v, "CLIENT_IDLE_TIMEOUT"),
         bool(v, "ACCESS_LOG"),
         logFormat(v, "LOG_FORMAT"),
-        RedisBackend.from(v));
+        RedisBackend.from(v),
+        SecurityConfig.from(v));
   }
 
   private static boolean bool(Map<String, String> v, String name) {

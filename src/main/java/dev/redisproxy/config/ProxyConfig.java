@@ -22,6 +22,7 @@ import java.util.Map;
  * @param accessLog         whether every request is logged on the {@code dev.redisproxy.access} logger
  * @param logFormat         the layout of log lines
  * @param backend           the Redis deployment (standalone, Sentinel, Cluster), credentials, TLS, pool
+ * @param security          client password, TLS and key allow-list; {@link SecurityConfig#NONE} when all are off
  */
 public record ProxyConfig(
     String redisHost,
@@ -37,7 +38,8 @@ public record ProxyConfig(
     Duration clientIdleTimeout,
     boolean accessLog,
     LogFormat logFormat,
-    RedisBackend backend) {
+    RedisBackend backend,
+    SecurityConfig security) {
 
   /** {@code REDIS_URL}, else {@code redis://REDIS_HOST:REDIS_PORT}; the client connects to {@link RedisBackend#endpoints()}. */
   public String redisConnectionString() {
@@ -65,6 +67,7 @@ public record ProxyConfig(
     out.put("CLIENT_IDLE_TIMEOUT", Durations.format(clientIdleTimeout));
     out.put("ACCESS_LOG", Boolean.toString(accessLog));
     out.put("LOG_FORMAT", logFormat.id());
+    security.describe(out);
     return out;
   }
 }

@@ -15,12 +15,18 @@ final class KeyPath {
 
   /** The key, or null if the text is empty or has a malformed percent-escape. */
   static Key decode(String raw, int from) {
+    byte[] bytes = decodeBytes(raw, from);
+    return bytes == null ? null : Key.wrap(bytes);
+  }
+
+  /** The key's bytes (a new array, for {@link Key#wrap}), or null as for {@link #decode}. */
+  static byte[] decodeBytes(String raw, int from) {
     int len = raw.length() - from;
     if (len <= 0) {
       return null;
     }
     if (raw.indexOf('%', from) < 0) {
-      return Key.wrap(raw.substring(from).getBytes(StandardCharsets.UTF_8));
+      return raw.substring(from).getBytes(StandardCharsets.UTF_8);
     }
     byte[] utf8 = raw.substring(from).getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[utf8.length];
@@ -42,6 +48,6 @@ final class KeyPath {
         out[n++] = b;
       }
     }
-    return Key.wrap(java.util.Arrays.copyOf(out, n));
+    return java.util.Arrays.copyOf(out, n);
   }
 }

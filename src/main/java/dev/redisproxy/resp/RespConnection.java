@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,10 @@ final class RespConnection {
   private boolean closing;
   private boolean closed;
   private String clientName;
+  // Set by a successful AUTH or HELLO AUTH; consulted only when PROXY_PASSWORD is set.
+  private boolean authenticated;
+  // Wrong passwords offered on this connection; too many close it (RespAuth).
+  private int authFailures;
 
   RespConnection(NetSocket socket, Context context, Commands commands, DeliveryOptions lookupOptions,
       RespOutcomes outcomes, long id) {
@@ -99,6 +104,23 @@ final class RespConnection {
 
   void clientName(String name) {
     this.clientName = name;
+  }
+
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticated(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+
+  /** Counts a failed authentication; returns how many this connection has had. */
+  int authFailed() {
+    return ++authFailures;
+  }
+
+  SocketAddress remoteAddress() {
+    return socket.remoteAddress();
   }
 
   /** Queues a reply that is complete now. */
@@ -139,6 +161,11 @@ final class RespConnection {
   /** Replies, then closes the connection: QUIT. */
   void quit() {
     reply(RespEncoder.OK);
+    closeAfterReplies();
+  }
+
+  /** Takes no further commands; the connection closes once the replies queued so far are written. */
+  void closeAfterReplies() {
     closing = true;
   }
 
