@@ -55,7 +55,9 @@ public final class VertxRedisReader implements RedisReader {
             .setConnectTimeout(Math.max(1, connectTimeoutMs))
             .setTcpNoDelay(true)
             .setTcpKeepAlive(true));
-    return new VertxRedisReader(Redis.createClient(vertx, options));
+    // A command without an answer for REDIS_TIMEOUT retires the client and its pool: see RenewingRedis.
+    return new VertxRedisReader(RenewingRedis.create(vertx, () -> Redis.createClient(vertx, options),
+        config.redisTimeout().toMillis()));
   }
 
   @Override
