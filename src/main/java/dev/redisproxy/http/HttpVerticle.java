@@ -68,6 +68,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Set<HttpConnection> refused = new HashSet<>();
   // ACCESS_LOG: read once, so that with the log off a request pays one field read.
   private final boolean accessLog;
+  // CLIENT_IDLE_TIMEOUT for clients that send, but too slowly to finish a request (slowloris).
+  private final RequestDeadlines deadlines;
   private DeliveryOptions lookupOptions;
   private Router ops;
   private HttpServer server;
@@ -77,6 +79,7 @@ public final class HttpVerticle extends VerticleBase {
     this.gate = gate;
     this.metrics = metrics;
     this.accessLog = config.accessLog();
+    this.deadlines = new RequestDeadlines(config.clientIdleTimeout().toMillis());
   }
 
   @Override
@@ -99,6 +102,7 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(options)
         .connectionHandler(this::handleConnection)
         .requestHandler(this::handleRequest);
+    vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
     return server.listen();
   }
 
@@ -109,7 +113,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private void handleConnection(HttpConnection conn) {
     if (gate.tryAcquire()) {
-      conn.closeHandler(v -> gate.release());
+      deadlines.opened(conn);
+      conn.closeHandler(v -> {
+        gate.release();
+        deadlines.closed(conn);
+      });
       return;
     }
     refused.add(conn);
@@ -121,6 +129,7 @@ public final class HttpVerticle extends VerticleBase {
     if (accessLog) {
       AccessLog.track(req);
     }
+    deadlines.requested(req);
     String path = req.path();
     if (!refused.isEmpty() && refused.contains(req.connection())) {
       handleRefused(req, path);
