@@ -43,7 +43,7 @@ class CacheConsistencyIT {
    * serves values seconds older than that.
    */
   private static final Duration SLACK = Duration.ofSeconds(1);
-  private static final Duration RUN = Duration.ofSeconds(6);
+  private static final Duration RUN = Duration.ofSeconds(5);
   private static final int HTTP_CLIENTS = 6;
   private static final int RESP_CLIENTS = 4;
 

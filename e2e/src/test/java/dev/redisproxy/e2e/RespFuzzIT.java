@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class RespFuzzIT {
 
-  private static final int CONNECTIONS = 1200;
+  private static final int CONNECTIONS = 800;
   private static final int THREADS = 8;
   private static final String HEAP_LIMIT = "256m";
   /** Heap in use after a full GC once the fuzzing is over: the cache is tiny, so this is generous. */
