@@ -9,7 +9,7 @@ DOCKER_ENGINE := $(shell docker info >/dev/null 2>&1 && echo yes)
 RUN_MODE ?= $(if $(DOCKER_ENGINE),docker,local)
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: build test run clean docker-test lint bench
+.PHONY: build test run clean docker-test lint bench soak
 
 ## build: compile and package target/redis-proxy.jar, without running tests
 build:
@@ -41,3 +41,7 @@ lint:
 ## bench: throughput beside redis-server, Webdis and bare Vert.x, memory per entry, JMH (a few minutes)
 bench:
 	scripts/bench.sh
+
+## soak: a bounded soak run (SOAK_SECONDS, default 600): mixed hits and misses over HTTP and RESP, printing requests, errors, p99 and heap after GC
+soak: build
+	scripts/soak.sh

@@ -80,6 +80,8 @@ public final class HttpVerticle extends VerticleBase {
   private final KeyPatterns keyPatterns;
   // PROXY_PASSWORD's checker; null when clients need not authenticate.
   private HttpAuth auth;
+  // CLIENT_IDLE_TIMEOUT for clients that send, but too slowly to finish a request (slowloris).
+  private final RequestDeadlines deadlines;
   private DeliveryOptions lookupOptions;
   private Router ops;
   private HttpServer server;
@@ -90,6 +92,7 @@ public final class HttpVerticle extends VerticleBase {
     this.metrics = metrics;
     this.accessLog = config.accessLog();
     this.keyPatterns = config.security().keyPatterns();
+    this.deadlines = new RequestDeadlines(config.clientIdleTimeout().toMillis());
   }
 
   @Override
@@ -116,6 +119,7 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(ServerTls.apply(options, config.security()))
         .connectionHandler(this::handleConnection)
         .requestHandler(this::handleRequest);
+    vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
     return server.listen();
   }
 
@@ -126,8 +130,10 @@ public final class HttpVerticle extends VerticleBase {
 
   private void handleConnection(HttpConnection conn) {
     if (gate.tryAcquire()) {
+      deadlines.opened(conn);
       conn.closeHandler(v -> {
         gate.release();
+        deadlines.closed(conn);
         if (auth != null) {
           auth.forget(conn);
         }
@@ -143,6 +149,7 @@ public final class HttpVerticle extends VerticleBase {
     if (accessLog) {
       AccessLog.track(req);
     }
+    deadlines.requested(req);
     String path = req.path();
     if (!refused.isEmpty() && refused.contains(req.connection())) {
       handleRefused(req, path);

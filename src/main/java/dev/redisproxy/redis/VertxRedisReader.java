@@ -66,7 +66,11 @@ public final class VertxRedisReader implements RedisReader {
     RedisOptions options = RedisClientOptions.of(config);
     // Cluster: one pooled connection per node stays free for the slot map's refresh (see InFlightLimit).
     int limit = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
-    return new VertxRedisReader(() -> Redis.createClient(vertx, options), config.redisAddress(),
+    // A command without an answer for REDIS_TIMEOUT retires the client and its pool: see RenewingRedis.
+    long stuckAfterMs = config.redisTimeout().toMillis();
+    return new VertxRedisReader(
+        () -> RenewingRedis.create(vertx, () -> Redis.createClient(vertx, options), stuckAfterMs),
+        config.redisAddress(),
         new InFlightLimit(limit, backend.poolWaiting()));
   }
 

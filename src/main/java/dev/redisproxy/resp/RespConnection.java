@@ -68,6 +68,11 @@ final class RespConnection {
   private boolean authenticated;
   // Wrong passwords offered on this connection; too many close it (RespAuth).
   private int authFailures;
+  // Commands taken so far, and the count and time when a check last saw the client mid-command
+  // (see checkStalled): a client must finish a command it started within CLIENT_IDLE_TIMEOUT.
+  private long commandsTaken;
+  private long commandsAtStall = -1;
+  private long stalledSince;
 
   RespConnection(NetSocket socket, Context context, Commands commands, DeliveryOptions lookupOptions,
       RespOutcomes outcomes, long id) {
@@ -80,13 +85,19 @@ final class RespConnection {
     this.id = id;
   }
 
-  /** Starts reading; {@code onClose} runs once when the connection is gone. */
-  void start(Runnable onClose) {
+  /**
+   * Starts reading; {@code onClose} runs once when the connection is gone. A command begun and not
+   * finished within {@code commandTimeoutMs} closes the connection.
+   */
+  void start(Runnable onClose, long commandTimeoutMs) {
+    long stallCheck = context.owner().setPeriodic(Math.max(10, Math.min(1000, commandTimeoutMs / 4)),
+        id -> checkStalled(commandTimeoutMs * 1_000_000));
     socket.handler(this::handleData);
     socket.drainHandler(v -> handleDrain());
     socket.shutdownHandler(v -> handleShutdown());
     socket.exceptionHandler(err -> LOG.debug("RESP connection {}: {}", id, err.toString()));
     socket.closeHandler(v -> {
+      context.owner().cancelTimer(stallCheck);
       closed = true;
       replies.clear();
       unsent.clear();
@@ -199,6 +210,7 @@ final class RespConnection {
       RespCommand command;
       while (acceptingCommands() && (command = parser.next()) != null) {
         commands.dispatch(command, this);
+        commandsTaken++;
         if (writer.size() >= MAX_BATCH_BYTES) {
           write();
         }
@@ -211,6 +223,25 @@ final class RespConnection {
     sendLookups();
     flush();
     updateReading();
+  }
+
+  /**
+   * Closes the connection when the client began a command and has not finished it within the
+   * timeout. The socket's read-idle timeout cannot catch that: every byte resets it, so a client
+   * sending one byte every few seconds would hold its MAX_CONNECTIONS slot for ever (slowloris).
+   * While the proxy itself stopped reading (its replies or lookups are behind), the client is not
+   * stalling and the clock does not run.
+   */
+  private void checkStalled(long timeoutNanos) {
+    if (closed || closing || paused || !parser.inCommand() || commandsTaken != commandsAtStall) {
+      commandsAtStall = commandsTaken;
+      stalledSince = System.nanoTime();
+      return;
+    }
+    if (System.nanoTime() - stalledSince >= timeoutNanos) {
+      LOG.debug("RESP connection {}: a command unfinished for CLIENT_IDLE_TIMEOUT, closing", id);
+      socket.close();
+    }
   }
 
   /** True while more commands may be taken: room in the reply queue and in the lookup budget. */

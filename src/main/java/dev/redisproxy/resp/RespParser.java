@@ -87,6 +87,11 @@ public final class RespParser {
     return in.length() - pos;
   }
 
+  /** True when bytes of a command have arrived and the command is not complete yet. */
+  public boolean inCommand() {
+    return state != START || pos < in.length();
+  }
+
   /**
    * The next complete command, or null if more input is needed.
    *

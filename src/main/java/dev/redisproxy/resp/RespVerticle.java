@@ -85,6 +85,6 @@ public final class RespVerticle extends VerticleBase {
       return;
     }
     RespConnection conn = new RespConnection(socket, context, commands, lookupOptions, outcomes, CLIENT_IDS.incrementAndGet());
-    conn.start(gate::release);
+    conn.start(gate::release, config.clientIdleTimeout().toMillis());
   }
 }

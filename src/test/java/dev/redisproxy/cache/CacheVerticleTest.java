@@ -168,6 +168,22 @@ class CacheVerticleTest {
     })));
   }
 
+  /** A slow Redis: every lookup waiting on the one read gets the timeout, none is left hanging. */
+  @Test
+  void everyWaiterOfAReadThatTimesOutGetsTheTimeout() throws Exception {
+    deploy(Map.of("REDIS_TIMEOUT", "2s"));
+    redis.hold();
+    List<Future<LookupReply>> replies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replies.add(lookup(K));
+    }
+    awaitCondition(() -> redis.pending() == 1 && stats().coalesced() == 19);
+    for (Future<LookupReply> r : replies) {
+      assertThat(Failure.of(failureOf(r))).isEqualTo(Failure.TIMEOUT);
+    }
+    assertThat(stats()).extracting(CacheStats::inFlight, CacheStats::redisTimeouts).containsExactly(0, 1L);
+  }
+
   @Test
   void aReadThatOutlivesRedisTimeoutFailsWithTimeout() throws Exception {
     deploy(Map.of());

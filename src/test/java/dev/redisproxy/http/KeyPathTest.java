@@ -3,6 +3,7 @@ package dev.redisproxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Key;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class KeyPathTest {
@@ -18,6 +19,15 @@ class KeyPathTest {
     assertThat(KeyPath.decode("/get/%25", 5)).isEqualTo(Key.of("%"));
   }
 
+  /** Vert.x gives the request line one char per octet: raw UTF-8 arrives as its bytes, one char each. */
+  @Test
+  void rawOctetsOffTheWireAreTheKeysBytes() {
+    String wire = new String("/get/ключ-é".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    assertThat(KeyPath.decode(wire, 5)).isEqualTo(Key.of("ключ-é"));
+    assertThat(KeyPath.decode("/get/a\u00FF%41", 5)).isEqualTo(Key.wrap(new byte[] {'a', (byte) 0xFF, 'A'}));
+    assertThat(KeyPath.decode("/get/ключ%20x", 5)).as("a path given as text").isEqualTo(Key.of("ключ x"));
+  }
+
   @Test
   void emptyKeyAndBadEscapesAreRefused() {
     assertThat(KeyPath.decode("/get/", 5)).isNull();
@@ -25,5 +35,7 @@ class KeyPathTest {
     assertThat(KeyPath.decode("/get/a%2", 5)).isNull();
     assertThat(KeyPath.decode("/get/%zz", 5)).isNull();
     assertThat(KeyPath.decode("/get/%%41", 5)).isNull();
+    assertThat(KeyPath.decode("/get/%\uFF26\uFF26", 5)).as("full-width digits are not hex").isNull();
+    assertThat(KeyPath.decode("/get/%\u0661\u0662", 5)).as("nor Arabic-Indic ones").isNull();
   }
 }

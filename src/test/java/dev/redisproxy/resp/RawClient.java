@@ -49,6 +49,11 @@ final class RawClient implements AutoCloseable {
     return new String(read(expected.getBytes(StandardCharsets.ISO_8859_1).length), StandardCharsets.ISO_8859_1);
   }
 
+  /** Bytes that can be read now without waiting. */
+  int available() throws IOException {
+    return in.available();
+  }
+
   /** True if the server closed the connection: the next read finds the end of the stream. */
   boolean closedByServer() throws IOException {
     try {

@@ -92,6 +92,25 @@ class RespParserTest {
     assertThat(parser.next()).isNull();
   }
 
+  /** What the RESP front end's stall check asks: has a command begun and not ended? */
+  @Test
+  void inCommandWhileAPartOfACommandIsHeld() {
+    RespParser parser = new RespParser();
+    assertThat(parser.inCommand()).isFalse();
+    for (String part : List.of("*2\r\n", "$3\r\nGET\r\n", "$1\r\nk", "\r")) {
+      parser.feed(Buffer.buffer(part));
+      assertThat(parser.next()).isNull();
+      assertThat(parser.inCommand()).as("after %s", part.replace("\r\n", "\\r\\n")).isTrue();
+    }
+    parser.feed(Buffer.buffer("\nGE"));
+    assertThat(parser.next().text(1)).isEqualTo("k");
+    assertThat(parser.next()).isNull();
+    assertThat(parser.inCommand()).as("an inline command begun").isTrue();
+    parser.feed(Buffer.buffer("T x\r\n"));
+    assertThat(parser.next().text(1)).isEqualTo("x");
+    assertThat(parser.inCommand()).isFalse();
+  }
+
   @Test
   void largeBulkSplitAcrossManyReads() {
     byte[] value = new byte[300_000];

@@ -174,6 +174,11 @@ public final class ProxyProcess implements AutoCloseable {
     return awaitExit(STOP_TIMEOUT);
   }
 
+  /** Sends SIGTERM and returns at once; {@link #awaitExit} waits for the drain to finish. */
+  public void terminate() {
+    process.destroy(); // SIGTERM on Unix
+  }
+
   /**
    * Waits for the process to end by itself. If it has not by the deadline it is killed and the
    * test fails, with the proxy's output.

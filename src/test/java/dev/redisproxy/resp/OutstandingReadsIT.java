@@ -1,0 +1,123 @@
+package dev.redisproxy.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.redisproxy.cache.CacheVerticle;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A stalled Redis (SIGSTOP) under more distinct misses than the proxy lets wait for it: the reads
+ * under way stay bounded, the misses past the bound fail at once instead of queueing, and when
+ * Redis continues it receives at most {@link CacheVerticle#MAX_IN_FLIGHT} reads, not one per miss.
+ */
+class OutstandingReadsIT {
+
+  private static final int CONNECTIONS = 48;
+  /** Keys per MGET: one connection's whole lookup budget, so every key is looked up at once. */
+  private static final int KEYS = RespConnection.MAX_LOOKUPS_IN_FLIGHT;
+  /** Far longer than the test: a miss answered while Redis stalls was refused, not timed out. */
+  private static final String REDIS_TIMEOUT = "60s";
+
+  @Test
+  void missesPastTheBoundFailAtOnceAndRedisGetsABoundedNumberOfReads() throws Exception {
+    assertThat(CONNECTIONS * KEYS).as("more misses than the bound").isGreaterThan(CacheVerticle.MAX_IN_FLIGHT);
+    try (RespFixture proxy = RespFixture.start(Map.of("REDIS_TIMEOUT", REDIS_TIMEOUT))) {
+      List<RawClient> clients = new ArrayList<>();
+      proxy.redis.pause(true);
+      try {
+        for (int c = 0; c < CONNECTIONS; c++) {
+          RawClient client = new RawClient(proxy.respPort());
+          clients.add(client);
+          client.send(mget(c));
+        }
+        // Some MGETs are refused while Redis is still stopped: nothing else could answer them.
+        List<RawClient> refused = awaitSomeAnswered(clients);
+        for (RawClient client : refused) {
+          String reply = readLine(client);
+          assertThat(reply).startsWith("-UNAVAILABLE ");
+          clients.remove(client);
+          client.close();
+        }
+        try (RawClient info = new RawClient(proxy.respPort())) {
+          info.send("INFO cache\r\n");
+          String header = readLine(info);
+          String body = new String(info.read(Integer.parseInt(header.substring(1, header.length() - 2)) + 2),
+              StandardCharsets.UTF_8);
+          int inFlight = Integer.parseInt(body.replaceAll("(?s).*cache_inflight:(\\d+).*", "$1"));
+          assertThat(inFlight).as("reads under way").isBetween(1, CacheVerticle.MAX_IN_FLIGHT);
+        }
+      } finally {
+        proxy.redis.pause(false);
+      }
+      for (RawClient client : clients) {
+        String first = readLine(client);
+        if (first.startsWith("*")) {
+          assertThat(first).isEqualTo("*" + KEYS + "\r\n");
+          for (int i = 0; i < KEYS; i++) {
+            assertThat(readLine(client)).isEqualTo("$-1\r\n");
+          }
+        } else {
+          assertThat(first).startsWith("-UNAVAILABLE ");
+        }
+        client.close();
+      }
+      try (Jedis jedis = proxy.redis.client()) {
+        long gets = getCalls(jedis.info("commandstats"));
+        assertThat(gets).as("GETs that reached Redis for %d misses", CONNECTIONS * KEYS)
+            .isLessThanOrEqualTo(CacheVerticle.MAX_IN_FLIGHT);
+      }
+    }
+  }
+
+  private static byte[] mget(int connection) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(("*" + (KEYS + 1) + "\r\n$4\r\nMGET\r\n").getBytes(StandardCharsets.US_ASCII));
+    for (int i = 0; i < KEYS; i++) {
+      String key = "bound-" + connection + "-" + i;
+      out.writeBytes(("$" + key.length() + "\r\n" + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    return out.toByteArray();
+  }
+
+  /** Polls the connections until one or more have a reply; attempts, not time, bound it. */
+  private static List<RawClient> awaitSomeAnswered(List<RawClient> clients) throws Exception {
+    for (int attempt = 0; attempt < 2000; attempt++) {
+      List<RawClient> answered = new ArrayList<>();
+      for (RawClient c : clients) {
+        if (c.available() > 0) {
+          answered.add(c);
+        }
+      }
+      if (!answered.isEmpty()) {
+        return answered;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no MGET was answered while Redis was stopped: misses past the bound queued");
+  }
+
+  private static long getCalls(String commandstats) {
+    for (String line : commandstats.split("\r?\n")) {
+      if (line.startsWith("cmdstat_get:")) {
+        String calls = line.substring(line.indexOf("calls=") + 6);
+        return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+      }
+    }
+    return 0;
+  }
+
+  /** The rest of a line, through its CRLF. */
+  private static String readLine(RawClient c) throws Exception {
+    StringBuilder line = new StringBuilder();
+    while (line.length() < 2 || !line.toString().endsWith("\r\n")) {
+      line.append((char) c.read(1)[0]);
+    }
+    return line.toString();
+  }
+}
