@@ -55,6 +55,7 @@ public final class ConfigLoader {
     d.put("REDIS_TLS_VERIFY_HOSTNAME", "true");
     d.put("REDIS_POOL_SIZE", "");
     d.put("REDIS_POOL_WAITING", "4096");
+    d.put("CACHE_INVALIDATION", "none");
     return Map.copyOf(d);
   }
 
@@ -133,7 +134,8 @@ public final class ConfigLoader {
         positiveDuration(v, "CLIENT_IDLE_TIMEOUT"),
         bool(v, "ACCESS_LOG"),
         logFormat(v, "LOG_FORMAT"),
-        RedisBackend.from(v));
+        RedisBackend.from(v),
+        CacheInvalidation.from(v));
   }
 
   private static boolean bool(Map<String, String> v, String name) {
