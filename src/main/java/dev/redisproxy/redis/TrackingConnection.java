@@ -100,9 +100,23 @@ final class TrackingConnection {
     }
     hello.addAll(List.of("SETNAME", CLIENT_NAME));
     return send("HELLO 3", hello.toArray())
+        .compose(TrackingConnection::speaksResp3)
         .compose(v -> uri.select() == null ? Future.succeededFuture() : send("SELECT", "SELECT", uri.select()))
         .compose(v -> send("CLIENT TRACKING ON", "CLIENT", "TRACKING", "ON"))
         .mapEmpty();
+  }
+
+  /** HELLO's answer is a map with {@code proto} 3: only then do invalidations arrive on this connection. */
+  private static Future<Object> speaksResp3(Object hello) {
+    if (hello instanceof List<?> map) {
+      for (int i = 0; i + 1 < map.size(); i += 2) {
+        if ("proto".equals(text(map.get(i))) && Long.valueOf(3).equals(map.get(i + 1))) {
+          return Future.succeededFuture(hello);
+        }
+      }
+    }
+    return Future.failedFuture(new RedisException(Failure.UNAVAILABLE, "HELLO 3 refused: Redis answered " + hello
+        + " instead of switching to RESP3"));
   }
 
   /** The key's value, or null when Redis has no such key; from now on Redis reports the key's changes. */
