@@ -155,3 +155,27 @@ echo
 echo "| measure | proxy (req/s) | comparison (req/s) | ratio | target |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
+
+# --- CACHE_INVALIDATION=tracking (FreshnessBenchmark): time from a SET acknowledged by Redis to the new
+# value through a tracking proxy, and hit/miss throughput of two fresh proxies alike but for tracking
+# (rounds alternate). Its rows follow the table above, as more of its rows.
+echo "bench: freshness (CACHE_INVALIDATION=tracking)" >&2
+ROWS_BEFORE=${#ROWS[@]}
+FRESH_PORTS=()
+for mode in none tracking; do
+  http=$(free_port); resp=$(free_port)
+  REDIS_PORT=$REDIS_PORT PROXY_PORT=$http RESP_PORT=$resp CACHE_MAXSIZE=2000 CACHE_INVALIDATION=$mode \
+    MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy-$mode.log" 2>&1 & PIDS+=($!)
+  await_port "$resp"; FRESH_PORTS+=("$resp")
+done
+fresh=$(java -cp "$CP" dev.redisproxy.bench.FreshnessBenchmark "$REDIS_PORT" "${FRESH_PORTS[@]}" 2000 "$SECONDS_PER_RUN" 8)
+fig() { awk -v line="$1" -v key="$2" '$1 == line { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' <<<"$fresh"; }
+row "freshness with tracking: SET acknowledged → new value via RESP GET, p50 / p99 / max ($(fig freshness trials) trials)" \
+  "$(fig freshness p50_us) / $(fig freshness p99_us) / $(fig freshness max_us) µs" "without tracking: up to CACHE_TTL" \
+  "$(ratio "$(fig freshness p99_us)" 5000) (p99 / 5 ms)" "p99 < 5 ms"
+row "RESP GET hits, 8 clients, -P 16: tracking on (vs off)" "$(fig hits on)" "tracking off $(fig hits off)" \
+  "$(fig hits ratio)" "≥ 0.9"
+row "RESP GET mostly misses (100,000 keys, cache 2000): tracking on (vs off)" "$(fig misses on)" "tracking off $(fig misses off)" \
+  "$(fig misses ratio)" "—"
+row "Redis memory per tracked key (tracking table, $(fig redis_tracking keys) keys)" "$(fig redis_tracking bytes_per_key) B" "—" "—" "—"
+printf '%s\n' "${ROWS[@]:$ROWS_BEFORE}"

@@ -12,7 +12,7 @@ import dev.redisproxy.config.LogFormat;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.MeteredVertx;
 import dev.redisproxy.metrics.ProxyMetrics;
-import dev.redisproxy.redis.VertxRedisReader;
+import dev.redisproxy.redis.RedisReaders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -52,7 +52,7 @@ public final class Main {
     }
     PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
     Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), registry);
-    ProxyVerticle proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system(), registry);
+    ProxyVerticle proxy = new ProxyVerticle(config, v -> RedisReaders.create(v, config), Ticker.system(), registry);
     try {
       vertx.deployVerticle(proxy).await();
     } catch (Exception e) {

@@ -19,15 +19,29 @@ package dev.redisproxy.cache;
  * @param redisUnavailable Redis reads that could not reach Redis
  * @param rejected         misses failed at once because {@link CacheVerticle#MAX_IN_FLIGHT} reads were under way
  * @param redisReachable   whether the last read or PING reached Redis
+ * @param tracking         Redis's reports of changed keys ({@code CACHE_INVALIDATION=tracking}); {@link Tracking#OFF} without
  */
 public record CacheStats(
     long hits, long misses, long coalesced, long evictions, long expirations, long invalidations,
     int keys, int capacity, int inFlight,
     long redisErrors, long redisTimeouts, long redisUnavailable, long rejected,
-    boolean redisReachable) {
+    boolean redisReachable, Tracking tracking) {
 
   /** Before the first snapshot: nothing counted yet. */
-  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true);
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true, Tracking.OFF);
+
+  /**
+   * What Redis reported about changed keys ({@code CACHE_INVALIDATION=tracking}).
+   *
+   * @param on              whether tracking is configured
+   * @param up              whether the tracking connection is up now, so misses are cached
+   * @param keys            keys Redis reported as changed, cached or not
+   * @param flushes         whole-cache drops because Redis was flushed (FLUSHALL, FLUSHDB)
+   * @param connectionLosses whole-cache drops because the tracking connection was lost or stopped answering
+   */
+  public record Tracking(boolean on, boolean up, long keys, long flushes, long connectionLosses) {
+    public static final Tracking OFF = new Tracking(false, false, 0, 0, 0);
+  }
 
   /** Hits over lookups since start-up, 0 before the first lookup. */
   public double hitRatio() {

@@ -1,5 +1,6 @@
 package dev.redisproxy.cache;
 
+import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.redis.RedisReader;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * the reads under way for them: a read stores its value only while it is still the key's entry
  * in the in-flight table, so a read that started before an invalidation never puts the old value
  * back afterwards, and the next lookup starts a fresh read.
+ *
+ * <p>With {@code CACHE_INVALIDATION=tracking} Redis reports changed keys through the reader, and
+ * {@link RedisChanges} drops them the same way. A read is stored only if the reader said at its start
+ * that its changes will be reported ({@link RedisReader#cacheable()}): nothing read while tracking
+ * is down is kept.
  */
 public final class CacheVerticle extends VerticleBase {
 
@@ -76,6 +82,8 @@ public final class CacheVerticle extends VerticleBase {
   private long redisTimeouts;
   private long redisUnavailable;
   private long rejected;
+  // Applies and counts what Redis reports about changed keys (CACHE_INVALIDATION=tracking).
+  private final RedisChanges changes = new RedisChanges(this::drop, this::dropAll);
 
   public CacheVerticle(ProxyConfig config, Function<Vertx, RedisReader> readerFactory, Ticker ticker) {
     this.config = config;
@@ -89,6 +97,7 @@ public final class CacheVerticle extends VerticleBase {
     eventLoop = Thread.currentThread();
     cache = new LruTtlCache<>(config.cacheMaxSize(), config.cacheTtl().toNanos(), ticker);
     reader = readerFactory.apply(vertx);
+    reader.invalidations(changes);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
     vertx.setPeriodic(purgeEvery, id -> cache.purgeExpired());
     EventBus bus = vertx.eventBus();
@@ -165,12 +174,14 @@ public final class CacheVerticle extends VerticleBase {
       return Future.failedFuture(new RedisException(Failure.OVERLOADED,
           "too many Redis reads under way (" + MAX_IN_FLIGHT + ")"));
     }
+    // Asked before the read starts: only a read whose key's changes Redis will report may be kept.
+    boolean storable = reader.cacheable();
     Future<Buffer> read = bounded(reader.get(key));
     inFlight.put(key, read);
     // Registered before any waiter's handler, so the value is cached before anyone is answered.
     read.onComplete(value -> {
       noteReachable(true);
-      if (settle(key, read) && value != null) {
+      if (settle(key, read) && storable && value != null) {
         cache.put(key, value);
       }
     }, err -> {
@@ -191,25 +202,36 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   private void handleInvalidate(Message<Key> msg) {
-    Key key = msg.body();
     cache.purgeExpired();
-    boolean dropped = cache.remove(key);
-    if (inFlight.remove(key) != null) {
-      detached++;
-    }
+    boolean dropped = drop(msg.body());
     invalidations += dropped ? 1 : 0;
     msg.reply(dropped ? 1 : 0);
   }
 
   private void handleInvalidateAll(Message<Object> msg) {
     cache.purgeExpired();
+    int dropped = dropAll();
+    invalidations += dropped;
+    LOG.info("Cache cleared on request: {} entries dropped", dropped);
+    msg.reply(dropped);
+  }
+
+  /** Drops the key and detaches a read under way for it, so that read cannot put an old value back; true if it was cached. */
+  private boolean drop(Key key) {
+    boolean dropped = cache.remove(key);
+    if (inFlight.remove(key) != null) {
+      detached++;
+    }
+    return dropped;
+  }
+
+  /** Drops every entry and detaches every read under way; returns how many entries were dropped. */
+  private int dropAll() {
     int dropped = cache.size();
     cache.clear();
     detached += inFlight.size();
     inFlight.clear();
-    invalidations += dropped;
-    LOG.info("Cache cleared on request: {} entries dropped", dropped);
-    msg.reply(dropped);
+    return dropped;
   }
 
   private void handlePing(Message<Object> msg) {
@@ -303,6 +325,11 @@ public final class CacheVerticle extends VerticleBase {
   private CacheStats stats() {
     return new CacheStats(hits, misses, coalesced, cache.evictions(), cache.expirations(), invalidations,
         cache.size(), cache.capacity(), inFlight.size() + detached,
-        redisErrors, redisTimeouts, redisUnavailable, rejected, redisReachable);
+        redisErrors, redisTimeouts, redisUnavailable, rejected, redisReachable, trackingStats());
+  }
+
+  private CacheStats.Tracking trackingStats() {
+    boolean on = config.cacheInvalidation() == CacheInvalidation.TRACKING;
+    return changes.stats(on, on && reader.cacheable());
   }
 }

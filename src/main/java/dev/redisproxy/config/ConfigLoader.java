@@ -62,6 +62,7 @@ public final class ConfigLoader {
     d.put("PROXY_TLS_KEY", "");
     d.put("PROXY_TLS_CLIENT_CA", "");
     d.put("KEY_PATTERNS", "");
+    d.put("CACHE_INVALIDATION", "none");
     return Map.copyOf(d);
   }
 
@@ -141,7 +142,8 @@ public final class ConfigLoader {
         bool(v, "ACCESS_LOG"),
         logFormat(v, "LOG_FORMAT"),
         RedisBackend.from(v),
-        SecurityConfig.from(v));
+        SecurityConfig.from(v),
+        CacheInvalidation.from(v));
   }
 
   private static boolean bool(Map<String, String> v, String name) {

@@ -23,6 +23,7 @@ import java.util.Map;
  * @param logFormat         the layout of log lines
  * @param backend           the Redis deployment (standalone, Sentinel, Cluster), credentials, TLS, pool
  * @param security          client password, TLS and key allow-list; {@link SecurityConfig#NONE} when all are off
+ * @param cacheInvalidation whether Redis reports changed keys to the cache (one server only)
  */
 public record ProxyConfig(
     String redisHost,
@@ -39,7 +40,8 @@ public record ProxyConfig(
     boolean accessLog,
     LogFormat logFormat,
     RedisBackend backend,
-    SecurityConfig security) {
+    SecurityConfig security,
+    CacheInvalidation cacheInvalidation) {
 
   /** {@code REDIS_URL}, else {@code redis://REDIS_HOST:REDIS_PORT}; the client connects to {@link RedisBackend#endpoints()}. */
   public String redisConnectionString() {
@@ -61,6 +63,7 @@ public record ProxyConfig(
     out.put("RESP_PORT", respPort == 0 ? "off" : Integer.toString(respPort));
     out.put("CACHE_TTL", Durations.format(cacheTtl));
     out.put("CACHE_MAXSIZE", Integer.toString(cacheMaxSize));
+    out.put("CACHE_INVALIDATION", cacheInvalidation.id());
     out.put("MAX_PARALLEL", Integer.toString(maxParallel));
     out.put("MAX_CONNECTIONS", Integer.toString(maxConnections));
     out.put("REDIS_TIMEOUT", Durations.format(redisTimeout));

@@ -43,6 +43,7 @@ public final class ProxyMetrics {
     this.registry = registry;
     this.gate = gate;
     registerCacheMeters();
+    registerTrackingMeters();
     registerRedisMeters();
     registerConnectionMeters();
     redisRead = Timer.builder("redis.proxy.redis.read")
@@ -108,6 +109,22 @@ public final class ProxyMetrics {
     gauge("redis.proxy.cache.max.keys", "Capacity of the cache (CACHE_MAXSIZE)", s -> s.cache.capacity());
     gauge("redis.proxy.cache.hit.ratio", "Hits over lookups since start-up; graph rates of the hit and miss counters instead",
         s -> s.cache.hitRatio());
+  }
+
+  private void registerTrackingMeters() {
+    counter("redis.proxy.cache.tracking.invalidations",
+        "Keys Redis reported as changed (CACHE_INVALIDATION=tracking), cached or not; each was dropped if cached",
+        s -> s.cache.tracking().keys());
+    String flushes = "redis.proxy.cache.tracking.flushes";
+    String flushesHelp = "Whole-cache drops: Redis was flushed (FLUSHALL/FLUSHDB), or the tracking connection was lost"
+        + " or stopped answering PING";
+    FunctionCounter.builder(flushes, this, s -> s.cache.tracking().flushes()).description(flushesHelp)
+        .tag("reason", "redis_flush").register(registry);
+    FunctionCounter.builder(flushes, this, s -> s.cache.tracking().connectionLosses()).description(flushesHelp)
+        .tag("reason", "connection_lost").register(registry);
+    gauge("redis.proxy.cache.tracking.up",
+        "1 while the tracking connection to Redis is up and misses are cached (CACHE_INVALIDATION=tracking), else 0",
+        s -> s.cache.tracking().up() ? 1 : 0);
   }
 
   private void registerRedisMeters() {

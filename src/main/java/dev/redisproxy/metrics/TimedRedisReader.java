@@ -3,6 +3,7 @@ package dev.redisproxy.metrics;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.Ticker;
+import dev.redisproxy.redis.InvalidationListener;
 import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.redis.RedisReader;
 import io.micrometer.core.instrument.Timer;
@@ -52,5 +53,15 @@ public final class TimedRedisReader implements RedisReader {
   @Override
   public Future<Void> close() {
     return delegate.close();
+  }
+
+  @Override
+  public boolean cacheable() {
+    return delegate.cacheable();
+  }
+
+  @Override
+  public void invalidations(InvalidationListener listener) {
+    delegate.invalidations(listener);
   }
 }

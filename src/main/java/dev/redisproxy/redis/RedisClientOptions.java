@@ -64,7 +64,8 @@ final class RedisClientOptions {
     return options;
   }
 
-  private static NetClientOptions netClientOptions(ProxyConfig config) {
+  /** Connection, keep-alive and TLS settings, also for the tracking connection ({@link TrackingRedisReader}). */
+  static NetClientOptions netClientOptions(ProxyConfig config) {
     int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.redisTimeout().toMillis());
     NetClientOptions net = new NetClientOptions()
         .setConnectTimeout(Math.max(1, connectTimeoutMs))

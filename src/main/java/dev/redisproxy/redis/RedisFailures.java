@@ -69,11 +69,15 @@ final class RedisFailures {
       return new RedisException(Failure.OVERLOADED, "too many reads waiting for Redis: " + message);
     }
     if (t instanceof Response) {
-      // An error reply from Redis itself: WRONGTYPE, NOPERM on the key, ... or a transient state of the server.
-      String code = message.split(" ", 2)[0];
-      return new RedisException(TRANSIENT_ERRORS.contains(code) ? Failure.UNAVAILABLE : Failure.REDIS_ERROR, message);
+      return errorReply(message);
     }
     return new RedisException(Failure.UNAVAILABLE, message);
+  }
+
+  /** An error reply from Redis itself: WRONGTYPE, NOPERM on the key, ... or a transient state of the server. */
+  static RedisException errorReply(String message) {
+    String code = message.split(" ", 2)[0];
+    return new RedisException(TRANSIENT_ERRORS.contains(code) ? Failure.UNAVAILABLE : Failure.REDIS_ERROR, message);
   }
 
   /** The operator-facing problem behind a failure, or null for the ordinary ones. */

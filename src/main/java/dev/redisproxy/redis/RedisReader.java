@@ -20,4 +20,19 @@ public interface RedisReader {
 
   /** Releases connections; pending reads fail. */
   Future<Void> close();
+
+  /**
+   * Whether a value that {@link #get} reads now may be cached. Always with TTL-only caching; with
+   * {@code CACHE_INVALIDATION=tracking}, only while Redis reports the changes of the keys read.
+   */
+  default boolean cacheable() {
+    return true;
+  }
+
+  /**
+   * Starts reporting keys that change in Redis to the listener, if this reader tracks them; the rest
+   * ignore it. Called once, before the first read, on the context that reads.
+   */
+  default void invalidations(InvalidationListener listener) {
+  }
 }

@@ -113,6 +113,13 @@ final class Info {
     field(out, "cache_capacity", s.capacity());
     field(out, "cache_inflight", s.inFlight());
     field(out, "cache_ttl_ms", config.cacheTtl().toMillis());
+    field(out, "cache_invalidation", config.cacheInvalidation().id());
+    if (s.tracking().on()) {
+      field(out, "cache_tracking_up", s.tracking().up() ? 1 : 0);
+      field(out, "cache_tracking_invalidations", s.tracking().keys());
+      field(out, "cache_tracking_flushes", s.tracking().flushes());
+      field(out, "cache_tracking_connection_losses", s.tracking().connectionLosses());
+    }
   }
 
   private static void field(StringBuilder out, String name, Object value) {

@@ -4,7 +4,7 @@ import dev.redisproxy.ProxyVerticle;
 import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.VertxRedisReader;
+import dev.redisproxy.redis.RedisReaders;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -30,7 +30,7 @@ public final class InProcessProxy implements AutoCloseable {
         "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0", "REDIS_TIMEOUT", "2s"));
     all.putAll(env);
     ProxyConfig config = ConfigLoader.load(null, all);
-    vertx.deployVerticle(new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system())).await();
+    vertx.deployVerticle(new ProxyVerticle(config, v -> RedisReaders.create(v, config), Ticker.system())).await();
   }
 
   /** Starts the proxy; {@code env} names the Redis deployment and overrides the test defaults. */
@@ -44,6 +44,11 @@ public final class InProcessProxy implements AutoCloseable {
             + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20")))
         .timeout(Duration.ofSeconds(30)).build();
     return http.send(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The HTTP port, for requests other than {@link #get} ({@code /metrics}, say). */
+  public int port() {
+    return port;
   }
 
   @Override

@@ -1,0 +1,19 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.config.CacheInvalidation;
+import dev.redisproxy.config.ProxyConfig;
+import io.vertx.core.Vertx;
+
+/** The {@link RedisReader} the configuration asks for. */
+public final class RedisReaders {
+
+  private RedisReaders() {
+  }
+
+  /** Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking}, over a tracking connection first. */
+  public static RedisReader create(Vertx vertx, ProxyConfig config) {
+    return config.cacheInvalidation() == CacheInvalidation.TRACKING
+        ? TrackingRedisReader.create(vertx, config)
+        : VertxRedisReader.create(vertx, config);
+  }
+}

@@ -1,0 +1,244 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.redis.ReplyParser.ErrorReply;
+import dev.redisproxy.redis.ReplyParser.Push;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.redis.client.impl.RedisURI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection to Redis speaking RESP3 with {@code CLIENT TRACKING ON}: Redis remembers every key
+ * read on it and pushes {@code invalidate} frames on it when such a key changes. Reads are pipelined
+ * on it. Because the reply to a read and the invalidations travel on the same connection, Redis
+ * writes the reply before any invalidation caused by a later write, and the frames are handled in
+ * that order on one event loop: a value is stored before the invalidation that concerns it arrives.
+ *
+ * <p>Why not a held vertx-redis-client {@code RedisConnection}: in 5.0.7 a push frame that arrives
+ * while commands are pending takes the place of the oldest one ({@code RedisStandaloneConnection.handle}
+ * polls the queue before it looks at the frame's type). That command never completes and every later
+ * reply goes to the command before its own: pipelined reads would return other keys' values.
+ *
+ * <p>Used from the context that opened it (the cache verticle's) only. Every frame is handled on that
+ * event loop in arrival order; listeners of the futures returned here run as the frame is handled.
+ */
+final class TrackingConnection {
+
+  /** The name Redis shows for this connection in CLIENT LIST, so operators can tell it apart. */
+  static final String CLIENT_NAME = "redis-proxy-tracking";
+
+  private static final byte[] GET_PREFIX = "*2\r\n$3\r\nGET\r\n$".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CRLF = {'\r', '\n'};
+
+  // The context that opened the connection: replies complete their futures on it, in arrival order.
+  private final ContextInternal context;
+  private final NetSocket socket;
+  private final ReplyParser parser;
+  private final InvalidationListener listener;
+  // Requests written and not answered, oldest first: Redis answers in request order.
+  private final ArrayDeque<Promise<Object>> pending = new ArrayDeque<>();
+  private Handler<String> closeHandler = reason -> { };
+  // Why the connection ended; null while it is open.
+  private String closedBecause;
+
+  private TrackingConnection(ContextInternal context, NetSocket socket, InvalidationListener listener) {
+    this.context = context;
+    this.socket = socket;
+    this.listener = listener;
+    this.parser = new ReplyParser(this::handleFrame);
+    socket.handler(this::handleBytes);
+    socket.closeHandler(v -> end("Redis closed the connection"));
+    socket.exceptionHandler(err -> close(String.valueOf(err.getMessage())));
+  }
+
+  /**
+   * Connects, says {@code HELLO 3} (authenticating and naming the connection), selects the database of
+   * the URL and turns tracking on. Fails with a {@link RedisException} if any step fails or the whole
+   * takes longer than {@code timeout}; the socket is closed then.
+   */
+  static Future<TrackingConnection> open(Vertx vertx, NetClient client, RedisURI uri, String user, String password,
+      boolean ssl, Duration timeout, InvalidationListener listener) {
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
+    return client.connect(new ConnectOptions().setRemoteAddress(uri.socketAddress()).setSsl(ssl))
+        .recover(err -> Future.failedFuture(RedisFailures.classify(err)))
+        .compose(socket -> {
+          TrackingConnection conn = new TrackingConnection(context, socket, listener);
+          return conn.handshake(uri, user, password)
+              .timeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+              .transform(ar -> {
+                if (ar.succeeded()) {
+                  return Future.succeededFuture(conn);
+                }
+                conn.close("set-up failed");
+                return Future.failedFuture(ar.cause() instanceof RedisException ? ar.cause()
+                    : new RedisException(Failure.TIMEOUT, "Redis did not complete the tracking connection's set-up within "
+                        + timeout.toMillis() + " ms"));
+              });
+        });
+  }
+
+  private Future<Void> handshake(RedisURI uri, String user, String password) {
+    List<Object> hello = new ArrayList<>(List.of("HELLO", "3"));
+    String pass = uri.password() != null ? uri.password() : password;
+    if (pass != null) {
+      String name = uri.user() != null ? uri.user() : user;
+      hello.addAll(List.of("AUTH", name == null ? "default" : name, pass));
+    }
+    hello.addAll(List.of("SETNAME", CLIENT_NAME));
+    return send("HELLO 3", hello.toArray())
+        .compose(TrackingConnection::speaksResp3)
+        .compose(v -> uri.select() == null ? Future.succeededFuture() : send("SELECT", "SELECT", uri.select()))
+        .compose(v -> send("CLIENT TRACKING ON", "CLIENT", "TRACKING", "ON"))
+        .mapEmpty();
+  }
+
+  /** HELLO's answer is a map with {@code proto} 3: only then do invalidations arrive on this connection. */
+  private static Future<Object> speaksResp3(Object hello) {
+    if (hello instanceof List<?> map) {
+      for (int i = 0; i + 1 < map.size(); i += 2) {
+        if ("proto".equals(text(map.get(i))) && Long.valueOf(3).equals(map.get(i + 1))) {
+          return Future.succeededFuture(hello);
+        }
+      }
+    }
+    return Future.failedFuture(new RedisException(Failure.UNAVAILABLE, "HELLO 3 refused: Redis answered " + hello
+        + " instead of switching to RESP3"));
+  }
+
+  /** The key's value, or null when Redis has no such key; from now on Redis reports the key's changes. */
+  Future<Buffer> get(Key key) {
+    byte[] k = key.toBytes();
+    Buffer request = Buffer.buffer(GET_PREFIX.length + 16 + k.length)
+        .appendBytes(GET_PREFIX).appendString(Integer.toString(k.length)).appendBytes(CRLF)
+        .appendBytes(k).appendBytes(CRLF);
+    return write(request).compose(TrackingConnection::value);
+  }
+
+  /** Succeeds when Redis answers PING: everything sent before it has been answered too. */
+  Future<Void> ping() {
+    return send("PING", "PING").mapEmpty();
+  }
+
+  /** Called once when the connection ends (closed by Redis, by the network, or by {@link #close}). */
+  void closeHandler(Handler<String> handler) {
+    closeHandler = handler;
+    if (closedBecause != null) {
+      handler.handle(closedBecause);
+    }
+  }
+
+  boolean isOpen() {
+    return closedBecause == null;
+  }
+
+  /** Closes the socket; requests still pending fail, and no more frames are handed out. */
+  void close(String reason) {
+    end(reason);
+    socket.close();
+  }
+
+  private static Future<Buffer> value(Object reply) {
+    if (reply == null || reply instanceof Buffer) {
+      return Future.succeededFuture((Buffer) reply);
+    }
+    return Future.failedFuture(new RedisException(Failure.REDIS_ERROR, "unexpected reply to GET: " + reply));
+  }
+
+  /** Sends a command of text and number arguments; an error reply fails the future with a message that names the step. */
+  private Future<Object> send(String step, Object... args) {
+    Buffer request = Buffer.buffer().appendString("*" + args.length + "\r\n");
+    for (Object arg : args) {
+      byte[] bytes = String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
+      request.appendString("$" + bytes.length + "\r\n").appendBytes(bytes).appendBytes(CRLF);
+    }
+    return write(request).recover(err -> Future.failedFuture(err instanceof RedisException re
+        && re.failure() == Failure.REDIS_ERROR ? new RedisException(Failure.UNAVAILABLE, step + " refused: " + re.getMessage()) : err));
+  }
+
+  private Future<Object> write(Buffer request) {
+    if (closedBecause != null) {
+      return Future.failedFuture(closed());
+    }
+    Promise<Object> reply = context.promise();
+    pending.add(reply);
+    socket.write(request);
+    return reply.future();
+  }
+
+  private void handleBytes(Buffer bytes) {
+    try {
+      parser.handle(bytes);
+    } catch (ReplyParser.ProtocolError e) {
+      close("not RESP3: " + e.getMessage());
+    }
+  }
+
+  private void handleFrame(Object frame) {
+    if (frame instanceof Push push) {
+      handlePush(push);
+      return;
+    }
+    Promise<Object> request = pending.poll();
+    if (request == null) {
+      close("Redis sent a reply nobody asked for");
+    } else if (frame instanceof ErrorReply error) {
+      request.fail(RedisFailures.errorReply(error.message()));
+    } else {
+      request.complete(frame);
+    }
+  }
+
+  /** {@code >2 invalidate [key ...]}, or {@code >2 invalidate null} after FLUSHALL and FLUSHDB. Other pushes are not ours. */
+  private void handlePush(Push push) {
+    List<Object> items = push.items();
+    if (items.size() != 2 || !"invalidate".equals(text(items.get(0)))) {
+      return;
+    }
+    if (!(items.get(1) instanceof List<?> keys)) {
+      listener.invalidateAll(false);
+      return;
+    }
+    for (Object key : keys) {
+      if (key instanceof Buffer b) {
+        listener.invalidate(Key.wrap(b.getBytes()));
+      }
+    }
+  }
+
+  private static String text(Object frame) {
+    return frame instanceof Buffer b ? b.toString(StandardCharsets.UTF_8) : String.valueOf(frame);
+  }
+
+  private void end(String reason) {
+    if (closedBecause != null) {
+      return;
+    }
+    closedBecause = reason;
+    parser.stop();
+    // The owner hears of it before any pending read fails, so it can stop trusting the cache first.
+    closeHandler.handle(reason);
+    RedisException failure = closed();
+    Promise<Object> request;
+    while ((request = pending.poll()) != null) {
+      request.tryFail(failure);
+    }
+  }
+
+  private RedisException closed() {
+    return new RedisException(Failure.UNAVAILABLE, "tracking connection to Redis lost: " + closedBecause);
+  }
+}

@@ -1,0 +1,196 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.config.RedisBackend;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.redis.client.impl.RedisURI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads Redis for a cache that Redis keeps fresh ({@code CACHE_INVALIDATION=tracking}).
+ *
+ * <p>Design: misses are read over one {@link TrackingConnection}, pipelined, so Redis tracks exactly
+ * the keys the cache may hold and reports their changes on the same connection, after the replies
+ * they follow. While that connection is down, misses are read through the pooled
+ * {@link VertxRedisReader} and {@link #cacheable()} is false: the cache answers them without storing
+ * them, since nobody would hear of their changes. When the connection is lost, or does not answer a
+ * PING within {@code REDIS_TIMEOUT}, the listener is told to drop everything (reports may have been
+ * lost in between) and the reader reconnects after {@link #FIRST_RETRY_MS}, doubling up to
+ * {@link #MAX_RETRY_MS}. Reads pending on a lost connection are read again through the pool.
+ *
+ * <p>Everything here runs on the cache verticle's context, so the fields need no locks. The pooled
+ * reader also answers readiness PINGs, as without tracking.
+ */
+public final class TrackingRedisReader implements RedisReader {
+
+  static final long FIRST_RETRY_MS = 100;
+  static final long MAX_RETRY_MS = 5000;
+  /** How long the connection may go without proving it is alive, at most; REDIS_TIMEOUT when shorter. */
+  static final long MAX_PING_INTERVAL_MS = 1000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrackingRedisReader.class);
+
+  private final Vertx vertx;
+  private final RedisReader pooled;
+  private final NetClient net;
+  private final RedisURI uri;
+  private final RedisBackend backend;
+  private final Duration timeout;
+  private final String address;
+  // Requests pipelined on the connection, and how many more may wait: the pool's bounds, applied here.
+  private final InFlightLimit pipeline;
+  private final Backoff backoff = new Backoff(FIRST_RETRY_MS, MAX_RETRY_MS);
+  private InvalidationListener listener;
+  // The connection misses are read over; null while tracking is down.
+  private TrackingConnection current;
+  // Whether a PING is outstanding on the current connection.
+  private boolean pinging;
+  // Whether this outage was logged: its first failure is, the retries after it only at DEBUG.
+  private boolean outageLogged;
+  private boolean everUp;
+  private boolean closed;
+  private long pingTimer = -1;
+  private long retryTimer = -1;
+
+  TrackingRedisReader(Vertx vertx, ProxyConfig config, RedisReader pooled) {
+    this.vertx = vertx;
+    this.pooled = pooled;
+    this.backend = config.backend();
+    this.net = vertx.createNetClient(RedisClientOptions.netClientOptions(config));
+    this.uri = new RedisURI(backend.endpoints().get(0));
+    this.timeout = config.redisTimeout();
+    this.address = config.redisAddress();
+    this.pipeline = new InFlightLimit(RedisClientOptions.PIPELINE_DEPTH, backend.poolWaiting());
+  }
+
+  /** A tracking reader for one Redis server, falling back to the pooled reader while tracking is down. */
+  public static TrackingRedisReader create(Vertx vertx, ProxyConfig config) {
+    return new TrackingRedisReader(vertx, config, VertxRedisReader.create(vertx, config));
+  }
+
+  @Override
+  public void invalidations(InvalidationListener listener) {
+    this.listener = listener;
+    long interval = Math.max(10, Math.min(MAX_PING_INTERVAL_MS, timeout.toMillis()));
+    pingTimer = vertx.setPeriodic(interval, id -> pingCurrent());
+    connect();
+  }
+
+  @Override
+  public boolean cacheable() {
+    return current != null;
+  }
+
+  @Override
+  public Future<Buffer> get(Key key) {
+    TrackingConnection conn = current;
+    if (conn == null) {
+      return pooled.get(key);
+    }
+    return pipeline.submit(() -> conn.get(key))
+        .recover(err -> conn.isOpen() ? Future.failedFuture(err) : pooled.get(key));
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pooled.ping();
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    vertx.cancelTimer(pingTimer);
+    vertx.cancelTimer(retryTimer);
+    TrackingConnection conn = current;
+    current = null;
+    if (conn != null) {
+      conn.close("the proxy is stopping");
+    }
+    return Future.join(net.close(), pooled.close()).mapEmpty();
+  }
+
+  private void connect() {
+    retryTimer = -1;
+    if (closed) {
+      return;
+    }
+    TrackingConnection.open(vertx, net, uri, backend.user(), backend.password(), backend.tls() != null, timeout, listener)
+        .onComplete(this::up, this::failedToConnect);
+  }
+
+  private void up(TrackingConnection conn) {
+    if (closed) {
+      conn.close("the proxy is stopping");
+      return;
+    }
+    current = conn;
+    pinging = false;
+    conn.closeHandler(reason -> lost(conn, reason));
+    if (conn != current) {
+      return;
+    }
+    if (!everUp || outageLogged) {
+      LOG.info("Redis at {} reports changes of cached keys (CLIENT TRACKING){}", address,
+          everUp ? " again; misses are cached again" : "");
+    }
+    everUp = true;
+    outageLogged = false;
+  }
+
+  private void lost(TrackingConnection conn, String reason) {
+    if (conn != current) {
+      return;
+    }
+    current = null;
+    // First: nothing cached may be served once a report may have been missed.
+    listener.invalidateAll(true);
+    conn.close(reason);
+    LOG.warn("Tracking connection to Redis at {} lost ({}): cache dropped; misses are read without being cached"
+        + " until it is back", address, reason);
+    outageLogged = true;
+    retryLater();
+  }
+
+  private void failedToConnect(Throwable err) {
+    if (outageLogged) {
+      LOG.debug("Tracking connection to Redis at {} still down: {}", address, err.getMessage());
+    } else if (err.getMessage() != null && err.getMessage().contains(" refused: ")) {
+      LOG.error("Redis at {} refused the tracking connection ({}): misses are read without being cached. Tracking"
+          + " needs Redis 6 or later and, with an ACL, +client|tracking and +ping for the proxy's user", address, err.getMessage());
+    } else {
+      LOG.warn("Cannot open the tracking connection to Redis at {} ({}): misses are read without being cached"
+          + " until it opens", address, err.getMessage());
+    }
+    outageLogged = true;
+    retryLater();
+  }
+
+  private void retryLater() {
+    if (!closed) {
+      retryTimer = vertx.setTimer(backoff.next(), id -> connect());
+    }
+  }
+
+  /** Proves the connection alive: no answer within REDIS_TIMEOUT counts as lost. */
+  private void pingCurrent() {
+    TrackingConnection conn = current;
+    if (conn == null || pinging) {
+      return;
+    }
+    pinging = true;
+    conn.ping().timeout(timeout.toNanos(), TimeUnit.NANOSECONDS).onComplete(pong -> {
+      if (conn == current) {
+        pinging = false;
+        // Healthy for a whole interval: the next outage starts from the shortest delay again.
+        backoff.reset();
+      }
+    }, err -> lost(conn, conn.isOpen() ? "no answer to PING within " + timeout.toMillis() + " ms" : err.getMessage()));
+  }
+}
