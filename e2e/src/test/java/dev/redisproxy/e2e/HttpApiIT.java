@@ -35,7 +35,8 @@ class HttpApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    stack = ProxyStack.startOrExternal(Map.of("MAX_PARALLEL", "2"));
+    // A generous REDIS_TIMEOUT: a multi-megabyte read on a loaded machine must not count as Redis being slow.
+    stack = ProxyStack.startOrExternal(Map.of("MAX_PARALLEL", "2", "REDIS_TIMEOUT", "10s"));
   }
 
   @AfterAll
