@@ -92,7 +92,8 @@ row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
 need
 echo "bench: building" >&2
 mvn -B -q -Pbench package test-compile -DskipTests >/dev/null
-CP="target/classes:$(mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test):target/test-classes"
+mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
+CP="target/classes:$(cat "$WORK/cp.txt"):target/test-classes"
 
 REDIS_PORT=$(free_port); redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no >"$WORK/redis.log" & PIDS+=($!)
 await_port "$REDIS_PORT"

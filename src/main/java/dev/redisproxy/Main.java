@@ -61,8 +61,13 @@ public final class Main {
       System.exit(1);
       return;
     }
-    log.info("redis-proxy started: HTTP on port {}, RESP {}; {}", config.proxyPort(),
-        config.respPort() == 0 ? "off" : "on port " + config.respPort(), config.describe());
+    log.info("redis-proxy started: HTTP on port {}, RESP {}, {} transport; {}", config.proxyPort(),
+        config.respPort() == 0 ? "off" : "on port " + config.respPort(),
+        vertx.isNativeTransportEnabled() ? "epoll" : "NIO", config.describe());
+    if (config.security().authRequired() && !config.security().tls()) {
+      log.warn("PROXY_PASSWORD is set but TLS is off: passwords and values cross the network in clear text"
+          + " (set PROXY_TLS_CERT and PROXY_TLS_KEY)");
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
   }
 

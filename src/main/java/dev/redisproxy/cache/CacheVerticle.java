@@ -3,7 +3,9 @@ package dev.redisproxy.cache;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.redis.RedisReader;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -11,7 +13,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class CacheVerticle extends VerticleBase {
 
   public static final String LOOKUP = "redis-proxy.cache.lookup";
+  /** Body: a {@link LookupBatch}. Reply: a {@link LookupBatchReply}, once every key is answered. */
+  public static final String LOOKUP_BATCH = "redis-proxy.cache.lookup-batch";
   public static final String STATS = "redis-proxy.cache.stats";
   /** Body: a {@link Key}. Reply: 1 if it was cached, else 0. Redis is not touched. */
   public static final String INVALIDATE = "redis-proxy.cache.invalidate";
@@ -54,6 +57,8 @@ public final class CacheVerticle extends VerticleBase {
   private final Ticker ticker;
 
   private LruTtlCache<Key, Buffer> cache;
+  // The thread of this verticle's event loop: the only one that may touch the map.
+  private Thread eventLoop;
   private RedisReader reader;
   // Reads of Redis under way, by key: a miss for a key already here joins the pending read.
   private final Map<Key, Future<Buffer>> inFlight = new HashMap<>();
@@ -81,6 +86,7 @@ public final class CacheVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
+    eventLoop = Thread.currentThread();
     cache = new LruTtlCache<>(config.cacheMaxSize(), config.cacheTtl().toNanos(), ticker);
     reader = readerFactory.apply(vertx);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
@@ -88,6 +94,7 @@ public final class CacheVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     return Future.all(
         bus.localConsumer(LOOKUP, this::handleLookup).completion(),
+        bus.localConsumer(LOOKUP_BATCH, this::handleBatch).completion(),
         bus.localConsumer(STATS, msg -> msg.reply(stats())).completion(),
         bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
         bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
@@ -111,6 +118,39 @@ public final class CacheVerticle extends VerticleBase {
     fetch(key).onComplete(
         value -> msg.reply(value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
         err -> msg.fail(failureOf(err).code(), err.getMessage()));
+  }
+
+  /** Answers every key of the batch as {@link #handleLookup} would, in one reply. */
+  private void handleBatch(Message<LookupBatch> msg) {
+    Key[] keys = msg.body().keys();
+    LookupBatchReply answers = new LookupBatchReply(keys.length);
+    // Keys still waiting for Redis, plus one for this loop: a read may complete before it ends.
+    int[] waiting = {1};
+    for (int i = 0; i < keys.length; i++) {
+      Buffer cached = cache.get(keys[i]);
+      if (cached != null) {
+        hits++;
+        answers.answer(i, LookupReply.hit(cached));
+        continue;
+      }
+      misses++;
+      waiting[0]++;
+      int index = i;
+      fetch(keys[i]).onComplete(value -> {
+        answers.answer(index, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value));
+        replyWhenDone(msg, answers, waiting);
+      }, err -> {
+        answers.fail(index, asRedisFailure(err));
+        replyWhenDone(msg, answers, waiting);
+      });
+    }
+    replyWhenDone(msg, answers, waiting);
+  }
+
+  private static void replyWhenDone(Message<LookupBatch> msg, LookupBatchReply answers, int[] waiting) {
+    if (--waiting[0] == 0) {
+      msg.reply(answers);
+    }
   }
 
   /** The value from Redis, sharing a read already under way for the same key. */
@@ -192,10 +232,33 @@ public final class CacheVerticle extends VerticleBase {
     return pong;
   }
 
-  /** The Redis call, failing with a classified {@link RedisException} after {@code REDIS_TIMEOUT}. */
+  /**
+   * The Redis call, failing with a classified {@link RedisException} after {@code REDIS_TIMEOUT},
+   * and completing on this verticle's event loop whatever thread the reader completes it on: the
+   * callbacks touch the map and the in-flight table, which only this event loop may touch. (A
+   * reader's future need not be bound to a context; one that waited in a queue is not.)
+   */
   private <T> Future<T> bounded(Future<T> call) {
-    return call.timeout(config.redisTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .recover(err -> Future.failedFuture(asRedisFailure(err)));
+    Promise<T> result = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, config.redisTimeout().toMillis()),
+        id -> result.tryFail(asRedisFailure(new TimeoutException())));
+    call.onComplete(ar -> {
+      if (Thread.currentThread() == eventLoop) {
+        settleBounded(result, timer, ar);
+      } else {
+        context.runOnContext(v -> settleBounded(result, timer, ar));
+      }
+    });
+    return result.future();
+  }
+
+  private <T> void settleBounded(Promise<T> result, long timer, AsyncResult<T> ar) {
+    vertx.cancelTimer(timer);
+    if (ar.succeeded()) {
+      result.tryComplete(ar.result());
+    } else {
+      result.tryFail(asRedisFailure(ar.cause()));
+    }
   }
 
   private void countFailure(Failure failure) {

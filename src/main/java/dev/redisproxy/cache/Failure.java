@@ -1,5 +1,6 @@
 package dev.redisproxy.cache;
 
+import dev.redisproxy.redis.RedisException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
@@ -28,11 +29,15 @@ public enum Failure {
   }
 
   /**
-   * The failure behind an event-bus request's exception. An event-bus timeout or a missing
+   * The failure behind an event-bus request's exception, or a {@link RedisException} of a batch
+   * answer. An event-bus timeout or a missing
    * consumer (the cache verticle is gone, as during shutdown) counts as {@link #UNAVAILABLE}
    * or {@link #TIMEOUT}.
    */
   public static Failure of(Throwable t) {
+    if (t instanceof RedisException re) {
+      return re.failure();
+    }
     if (t instanceof ReplyException re) {
       if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
         for (Failure f : values()) {

@@ -22,6 +22,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(vertx, Lookup.class);
     register(vertx, LookupReply.class);
     register(vertx, CacheStats.class);
+    register(vertx, LookupBatch.class);
+    register(vertx, LookupBatchReply.class);
     register(vertx, Key.class);
   }
 

@@ -1,27 +1,37 @@
 package dev.redisproxy.cache;
 
-import java.util.HashMap;
+import java.util.Arrays;
 
 /**
  * A bounded map with least-recently-used eviction and one global time-to-live.
  *
- * <p>Design: a {@link HashMap} from key to node, and every node threaded on two intrusive
- * doubly linked lists. The <em>recency</em> list runs from least to most recently used; a hit
- * moves the node to its tail, and eviction takes its head. The <em>age</em> list runs in
- * insertion order; because the TTL is the same for every entry and is measured from insertion,
- * insertion order is also expiry order, so expired entries are always at the head of the age
- * list and purging them never scans a live entry. Every operation is O(1), purging amortised
- * O(1) per inserted entry.
+ * <p>Design: a chained hash table whose nodes are also threaded on two intrusive doubly linked
+ * lists. The <em>recency</em> list runs from least to most recently used; a hit moves the node to
+ * its tail, and eviction takes its head. The <em>age</em> list runs in insertion order; because
+ * the TTL is the same for every entry and is measured from insertion, insertion order is also
+ * expiry order, so expired entries are always at the head of the age list and purging them never
+ * scans a live entry. Every operation is O(1), purging amortised O(1) per inserted entry.
+ *
+ * <p>The hash table is our own rather than a {@link java.util.HashMap} so that one node per entry
+ * serves as bucket entry and list element: a HashMap would add a 32-byte node of its own to every
+ * entry, and a second hash lookup to every put (see {@code MemoryFootprint} and
+ * {@code CacheBenchmark} in {@code src/bench}).
  *
  * <p>Not thread-safe by design: exactly one verticle owns an instance and touches it from its
  * event loop only. Time comes from the injected {@link Ticker}. No Vert.x types appear here.
  */
 public final class LruTtlCache<K, V> {
 
+  private static final int MIN_TABLE = 16;
+  private static final int MAX_TABLE = 1 << 30;
+  /** Table slots are preallocated up to this many; a larger capacity grows the table as it fills. */
+  private static final int MAX_PREALLOCATED = 1 << 16;
+
   private final int capacity;
   private final long ttlNanos;
   private final Ticker ticker;
-  private final HashMap<K, Node<K, V>> index;
+  private Node<K, V>[] table;
+  private int size;
   // Sentinel heads of the two circular lists; they hold no entry.
   private final Node<K, V> recency = Node.sentinel();
   private final Node<K, V> age = Node.sentinel();
@@ -44,18 +54,17 @@ public final class LruTtlCache<K, V> {
     this.capacity = capacity;
     this.ttlNanos = ttlNanos;
     this.ticker = ticker;
-    // Sized so that a full cache never rehashes; capped so a huge capacity does not pre-allocate.
-    this.index = new HashMap<>(Math.min(capacity, 1 << 16) * 4 / 3 + 1);
+    this.table = newTable(tableSizeFor(Math.min(capacity, MAX_PREALLOCATED)));
   }
 
   /** The value if present and not expired, counting as a use; otherwise null. */
   public V get(K key) {
-    Node<K, V> node = index.get(key);
+    Node<K, V> node = find(key, spread(key.hashCode()));
     if (node == null) {
       return null;
     }
     if (ticker.nanos() - node.insertedAt >= ttlNanos) {
-      unlink(node);
+      remove(node);
       expirations++;
       return null;
     }
@@ -74,32 +83,34 @@ public final class LruTtlCache<K, V> {
     }
     long now = ticker.nanos();
     purgeExpired(now);
-    Node<K, V> existing = index.get(key);
+    int hash = spread(key.hashCode());
+    Node<K, V> existing = find(key, hash);
     if (existing != null) {
-      unlink(existing);
-    } else if (index.size() >= capacity) {
-      unlink(recency.next);
+      remove(existing);
+    } else if (size >= capacity) {
+      remove(recency.next);
       evictions++;
     }
-    Node<K, V> node = new Node<>(key, value, now);
-    index.put(key, node);
+    Node<K, V> node = new Node<>(key, value, hash, now);
+    insert(node);
     node.linkRecencyBefore(recency);
     node.linkAgeBefore(age);
   }
 
   /** Removes the key; true if it was present (expired or not). */
   public boolean remove(K key) {
-    Node<K, V> node = index.get(key);
+    Node<K, V> node = find(key, spread(key.hashCode()));
     if (node == null) {
       return false;
     }
-    unlink(node);
+    remove(node);
     return true;
   }
 
   /** Removes every entry. Counters are kept. */
   public void clear() {
-    index.clear();
+    Arrays.fill(table, null);
+    size = 0;
     recency.next = recency.prev = recency;
     age.ageNext = age.agePrev = age;
   }
@@ -113,7 +124,7 @@ public final class LruTtlCache<K, V> {
     int purged = 0;
     Node<K, V> oldest = age.ageNext;
     while (oldest != age && now - oldest.insertedAt >= ttlNanos) {
-      unlink(oldest);
+      remove(oldest);
       purged++;
       oldest = age.ageNext;
     }
@@ -121,15 +132,9 @@ public final class LruTtlCache<K, V> {
     return purged;
   }
 
-  private void unlink(Node<K, V> node) {
-    index.remove(node.key);
-    node.unlinkRecency();
-    node.unlinkAge();
-  }
-
   /** Entries held, including expired ones not yet purged. */
   public int size() {
-    return index.size();
+    return size;
   }
 
   public int capacity() {
@@ -146,23 +151,95 @@ public final class LruTtlCache<K, V> {
     return expirations;
   }
 
+  // --- the hash table ---
+
+  /** Mixes high bits into low ones, as HashMap does, since the table index uses the low bits. */
+  private static int spread(int h) {
+    return h ^ (h >>> 16);
+  }
+
+  private Node<K, V> find(K key, int hash) {
+    Node<K, V> n = table[hash & (table.length - 1)];
+    while (n != null && (n.hash != hash || !n.key.equals(key))) {
+      n = n.chain;
+    }
+    return n;
+  }
+
+  private void insert(Node<K, V> node) {
+    if (size >= table.length - (table.length >>> 2) && table.length < MAX_TABLE) {
+      resize();
+    }
+    int i = node.hash & (table.length - 1);
+    node.chain = table[i];
+    table[i] = node;
+    size++;
+  }
+
+  /** Unlinks the node from its bucket and both lists. */
+  private void remove(Node<K, V> node) {
+    int i = node.hash & (table.length - 1);
+    Node<K, V> n = table[i];
+    if (n == node) {
+      table[i] = node.chain;
+    } else {
+      while (n.chain != node) {
+        n = n.chain;
+      }
+      n.chain = node.chain;
+    }
+    node.chain = null;
+    size--;
+    node.unlinkRecency();
+    node.unlinkAge();
+  }
+
+  private void resize() {
+    Node<K, V>[] old = table;
+    table = newTable(old.length * 2);
+    int mask = table.length - 1;
+    for (Node<K, V> head : old) {
+      for (Node<K, V> n = head; n != null; ) {
+        Node<K, V> next = n.chain;
+        int i = n.hash & mask;
+        n.chain = table[i];
+        table[i] = n;
+        n = next;
+      }
+    }
+  }
+
+  private static int tableSizeFor(int entries) {
+    int wanted = Math.max(MIN_TABLE, (int) Math.min(MAX_TABLE, entries * 4L / 3 + 1));
+    return Integer.highestOneBit(wanted - 1) << 1;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K, V> Node<K, V>[] newTable(int length) {
+    return (Node<K, V>[]) new Node[length];
+  }
+
+  /** One entry: bucket chain, recency list and age list in one object. */
   private static final class Node<K, V> {
     final K key;
     final V value;
+    final int hash;
     final long insertedAt;
+    Node<K, V> chain;
     Node<K, V> prev;
     Node<K, V> next;
     Node<K, V> agePrev;
     Node<K, V> ageNext;
 
-    Node(K key, V value, long insertedAt) {
+    Node(K key, V value, int hash, long insertedAt) {
       this.key = key;
       this.value = value;
+      this.hash = hash;
       this.insertedAt = insertedAt;
     }
 
     static <K, V> Node<K, V> sentinel() {
-      Node<K, V> s = new Node<>(null, null, 0);
+      Node<K, V> s = new Node<>(null, null, 0, 0);
       s.prev = s.next = s;
       s.agePrev = s.ageNext = s;
       return s;

@@ -42,6 +42,26 @@ public final class ConfigLoader {
     d.put("CLIENT_IDLE_TIMEOUT", "60s");
     d.put("ACCESS_LOG", "false");
     d.put("LOG_FORMAT", "text");
+    // Redis deployment, credentials, TLS and pool: see RedisBackend and RedisTls.
+    d.put("REDIS_SENTINELS", "");
+    d.put("REDIS_MASTER_NAME", "");
+    d.put("REDIS_CLUSTER_NODES", "");
+    d.put("REDIS_USER", "");
+    d.put("REDIS_PASSWORD", "");
+    d.put("REDIS_TLS", "false");
+    d.put("REDIS_TLS_CA", "");
+    d.put("REDIS_TLS_CERT", "");
+    d.put("REDIS_TLS_KEY", "");
+    d.put("REDIS_TLS_VERIFY_HOSTNAME", "true");
+    d.put("REDIS_POOL_SIZE", "");
+    d.put("REDIS_POOL_WAITING", "4096");
+    // Client authentication, TLS and the key allow-list, all off when empty: see SecurityConfig.
+    d.put("PROXY_PASSWORD", "");
+    d.put("PROXY_PASSWORD_FILE", "");
+    d.put("PROXY_TLS_CERT", "");
+    d.put("PROXY_TLS_KEY", "");
+    d.put("PROXY_TLS_CLIENT_CA", "");
+    d.put("KEY_PATTERNS", "");
     return Map.copyOf(d);
   }
 
@@ -119,7 +139,9 @@ public final class ConfigLoader {
         positiveDuration(v, "REDIS_TIMEOUT"),
         positiveDuration(v, "CLIENT_IDLE_TIMEOUT"),
         bool(v, "ACCESS_LOG"),
-        logFormat(v, "LOG_FORMAT"));
+        logFormat(v, "LOG_FORMAT"),
+        RedisBackend.from(v),
+        SecurityConfig.from(v));
   }
 
   private static boolean bool(Map<String, String> v, String name) {
@@ -155,7 +177,7 @@ public final class ConfigLoader {
     return integer(v, name, min, 65535);
   }
 
-  private static int integer(Map<String, String> v, String name, int min, int max) {
+  static int integer(Map<String, String> v, String name, int min, int max) {
     String text = v.get(name).trim();
     long value;
     try {

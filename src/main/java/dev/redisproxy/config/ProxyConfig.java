@@ -1,6 +1,5 @@
 package dev.redisproxy.config;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,6 +21,8 @@ import java.util.Map;
  * @param clientIdleTimeout how long a silent client connection is kept
  * @param accessLog         whether every request is logged on the {@code dev.redisproxy.access} logger
  * @param logFormat         the layout of log lines
+ * @param backend           the Redis deployment (standalone, Sentinel, Cluster), credentials, TLS, pool
+ * @param security          client password, TLS and key allow-list; {@link SecurityConfig#NONE} when all are off
  */
 public record ProxyConfig(
     String redisHost,
@@ -36,24 +37,26 @@ public record ProxyConfig(
     Duration redisTimeout,
     Duration clientIdleTimeout,
     boolean accessLog,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    RedisBackend backend,
+    SecurityConfig security) {
 
-  /** The connection string handed to vertx-redis-client. */
+  /** {@code REDIS_URL}, else {@code redis://REDIS_HOST:REDIS_PORT}; the client connects to {@link RedisBackend#endpoints()}. */
   public String redisConnectionString() {
     return redisUrl != null ? redisUrl : "redis://" + redisHost + ":" + redisPort;
   }
 
-  /** The Redis address without credentials, fit for logs. */
+  /** The Redis deployment without credentials, fit for logs. */
   public String redisAddress() {
-    URI uri = URI.create(redisConnectionString());
-    String path = uri.getPath() == null || uri.getPath().isEmpty() ? "" : uri.getPath();
-    return uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() == -1 ? 6379 : uri.getPort()) + path;
+    return backend.address();
   }
 
   /** The effective configuration by variable name, without secrets, for the start-up log line. */
   public Map<String, String> describe() {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("REDIS", redisAddress());
+    out.put("REDIS_POOL_SIZE", Integer.toString(backend.poolSize()));
+    out.put("REDIS_POOL_WAITING", Integer.toString(backend.poolWaiting()));
     out.put("PROXY_PORT", Integer.toString(proxyPort));
     out.put("RESP_PORT", respPort == 0 ? "off" : Integer.toString(respPort));
     out.put("CACHE_TTL", Durations.format(cacheTtl));
@@ -64,6 +67,7 @@ public record ProxyConfig(
     out.put("CLIENT_IDLE_TIMEOUT", Durations.format(clientIdleTimeout));
     out.put("ACCESS_LOG", Boolean.toString(accessLog));
     out.put("LOG_FORMAT", logFormat.id());
+    security.describe(out);
     return out;
   }
 }

@@ -8,6 +8,9 @@ import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.security.AuthFailures;
+import dev.redisproxy.security.KeyPatterns;
+import dev.redisproxy.security.ServerTls;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,6 +35,10 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code /get/} is dispatched by hand, the fast path; every other path goes to the
  * {@link OpsRoutes} router (metrics, health, cache administration). Requests other than the
  * operator's are counted by status in {@code redis_proxy_requests_total}.
+ *
+ * <p>With {@code PROXY_PASSWORD} set, every request but the two health probes must authenticate
+ * ({@link HttpAuth}) before it is routed; with {@code KEY_PATTERNS} set, a key outside them is
+ * refused with 403 before it reaches the cache. Both cost one field read per request when off.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -54,10 +61,11 @@ public final class HttpVerticle extends VerticleBase {
   private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
   private static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
+  private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
   /** Where health probes go: answered even on a connection past MAX_CONNECTIONS (see handleRequest). */
   private static final String HEALTH_PREFIX = "/health/";
   /** Every status this front end answers with; each gets its counter before the first request. */
-  private static final int[] STATUSES = {200, 400, 404, 405, 502, 503};
+  private static final int[] STATUSES = {200, 400, 401, 403, 404, 405, 502, 503};
 
   private final ProxyConfig config;
   private final ConnectionGate gate;
@@ -68,6 +76,10 @@ public final class HttpVerticle extends VerticleBase {
   private final Set<HttpConnection> refused = new HashSet<>();
   // ACCESS_LOG: read once, so that with the log off a request pays one field read.
   private final boolean accessLog;
+  // KEY_PATTERNS; null when every key may be read.
+  private final KeyPatterns keyPatterns;
+  // PROXY_PASSWORD's checker; null when clients need not authenticate.
+  private HttpAuth auth;
   // CLIENT_IDLE_TIMEOUT for clients that send, but too slowly to finish a request (slowloris).
   private final RequestDeadlines deadlines;
   private DeliveryOptions lookupOptions;
@@ -79,6 +91,7 @@ public final class HttpVerticle extends VerticleBase {
     this.gate = gate;
     this.metrics = metrics;
     this.accessLog = config.accessLog();
+    this.keyPatterns = config.security().keyPatterns();
     this.deadlines = new RequestDeadlines(config.clientIdleTimeout().toMillis());
   }
 
@@ -90,6 +103,10 @@ public final class HttpVerticle extends VerticleBase {
       requestsByStatus[status] = metrics.requests("http", Integer.toString(status));
     }
     ops = OpsRoutes.create(vertx, config, metrics, ctx -> sendText(ctx.request(), 404, "not found"));
+    AuthFailures authFailures = new AuthFailures("http", metrics.authFailures("http"));
+    if (config.security().authRequired()) {
+      auth = new HttpAuth(config.security().password(), authFailures);
+    }
     HttpServerOptions options = new HttpServerOptions()
         .setPort(config.proxyPort())
         .setTcpNoDelay(true)
@@ -99,7 +116,7 @@ public final class HttpVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false)
         .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    server = vertx.createHttpServer(options)
+    server = vertx.createHttpServer(ServerTls.apply(options, config.security()))
         .connectionHandler(this::handleConnection)
         .requestHandler(this::handleRequest);
     vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
@@ -117,6 +134,9 @@ public final class HttpVerticle extends VerticleBase {
       conn.closeHandler(v -> {
         gate.release();
         deadlines.closed(conn);
+        if (auth != null) {
+          auth.forget(conn);
+        }
       });
       return;
     }
@@ -135,6 +155,9 @@ public final class HttpVerticle extends VerticleBase {
       handleRefused(req, path);
       return;
     }
+    if (auth != null && !admitted(req, path)) {
+      return;
+    }
     if (!path.startsWith(PREFIX)) {
       if (path.equals("/get")) {
         sendText(req, 400, "missing key");
@@ -149,13 +172,42 @@ public final class HttpVerticle extends VerticleBase {
       sendText(req, 405, "method not allowed");
       return;
     }
-    Key key = KeyPath.decode(path, PREFIX.length());
+    byte[] key = KeyPath.decodeBytes(path, PREFIX.length());
     if (key == null) {
       sendText(req, 400, "empty key or bad percent-encoding");
       return;
     }
-    vertx.eventBus().<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(key), lookupOptions)
+    if (keyPatterns != null && !keyPatterns.allows(key)) {
+      sendText(req, 403, "key not allowed");
+      return;
+    }
+    vertx.eventBus().<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(Key.wrap(key)), lookupOptions)
         .onComplete(msg -> sendReply(req, msg.body()), err -> sendFailure(req, err));
+  }
+
+  /**
+   * True if the request may go on: a health probe (exactly {@code /health/live} or
+   * {@code /health/ready}, which stay open for load balancers and orchestrators), or one with the
+   * right password. Otherwise it has been answered 401 with the accepted schemes; after too many
+   * wrong passwords its connection is closed.
+   */
+  private boolean admitted(HttpServerRequest req, String path) {
+    if (path.equals(OpsRoutes.LIVE) || path.equals(OpsRoutes.READY)) {
+      return true;
+    }
+    HttpAuth.Verdict verdict = auth.check(req);
+    if (verdict == HttpAuth.Verdict.ALLOWED) {
+      return true;
+    }
+    req.response().putHeader(WWW_AUTHENTICATE, HttpAuth.CHALLENGES);
+    if (verdict == HttpAuth.Verdict.WRONG_AND_CLOSE) {
+      HttpConnection conn = req.connection();
+      req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      sendText(req, 401, "invalid credentials").onComplete(ar -> conn.close());
+    } else {
+      sendText(req, 401, verdict == HttpAuth.Verdict.MISSING ? "authentication required" : "invalid credentials");
+    }
+    return false;
   }
 
   private void sendReply(HttpServerRequest req, LookupReply reply) {

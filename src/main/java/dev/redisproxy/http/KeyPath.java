@@ -21,6 +21,12 @@ final class KeyPath {
 
   /** The key, or null if the text is empty or has a malformed percent-escape. */
   static Key decode(String raw, int from) {
+    byte[] bytes = decodeBytes(raw, from);
+    return bytes == null ? null : Key.wrap(bytes);
+  }
+
+  /** The key's bytes (a new array, for {@link Key#wrap}), or null as for {@link #decode}. */
+  static byte[] decodeBytes(String raw, int from) {
     int len = raw.length() - from;
     if (len <= 0) {
       return null;
@@ -43,13 +49,13 @@ final class KeyPath {
         return decodeText(raw, from);
       }
     }
-    return Key.wrap(n == out.length ? out : Arrays.copyOf(out, n));
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   /** A path given as text (not from the wire): UTF-8 encoded, then percent-decoded. */
-  private static Key decodeText(String raw, int from) {
+  private static byte[] decodeText(String raw, int from) {
     String latin1 = new String(raw.substring(from).getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-    return decode(latin1, 0);
+    return decodeBytes(latin1, 0);
   }
 
   /** The value of a hex digit, or -1; ASCII digits only (Character.digit also takes other scripts' digits). */

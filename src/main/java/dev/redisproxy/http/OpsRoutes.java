@@ -6,6 +6,7 @@ import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.security.KeyPatterns;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,6 +29,7 @@ import java.util.Locale;
  *   <li>{@code GET /health/live}: 200 while the process runs;
  *   <li>{@code GET /health/ready}: 200 when Redis answers PING within {@code REDIS_TIMEOUT}, else 503;
  *   <li>{@code DELETE /cache}, {@code DELETE /cache/<key>}: drop cached entries (204); Redis is not touched.
+ *       A key outside {@code KEY_PATTERNS} is refused (403), as for GET.
  * </ul>
  * Anything else gets the front end's 404. Everything here asks the cache verticle over the
  * event bus, with a timeout, so nothing blocks and nothing waits forever.
@@ -36,15 +38,23 @@ final class OpsRoutes {
 
   static final String CACHE = "/cache";
   static final String CACHE_PREFIX = CACHE + "/";
+  static final String LIVE = "/health/live";
+  static final String READY = "/health/ready";
 
   private final Vertx vertx;
   private final ProxyMetrics metrics;
+  // KEY_PATTERNS, which DELETE /cache/<key> obeys as GET does; null when every key is allowed.
+  private final KeyPatterns keyPatterns;
+  // With client authentication on, readiness (which stays open) does not tell strangers Redis's error text.
+  private final boolean readinessDetail;
   // Slightly longer than REDIS_TIMEOUT, by which the cache verticle answers a PING itself.
   private final DeliveryOptions toCache;
 
   private OpsRoutes(Vertx vertx, ProxyConfig config, ProxyMetrics metrics) {
     this.vertx = vertx;
     this.metrics = metrics;
+    this.keyPatterns = config.security().keyPatterns();
+    this.readinessDetail = !config.security().authRequired();
     this.toCache = new DeliveryOptions().setSendTimeout(config.redisTimeout().toMillis() + HttpVerticle.LOOKUP_SLACK_MS / 2);
   }
 
@@ -58,8 +68,8 @@ final class OpsRoutes {
     Router router = Router.router(vertx);
     router.get("/metrics").handler(ops::refreshCacheStats)
         .handler(PrometheusScrapingHandler.create(metrics.registry()));
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.get(LIVE).handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get(READY).handler(HealthCheckHandler.createWithHealthChecks(ready));
     router.delete(CACHE).handler(ops::handleInvalidateAll);
     router.delete(CACHE_PREFIX + "*").handler(ops::handleInvalidateKey);
     router.errorHandler(404, notFound);
@@ -77,9 +87,13 @@ final class OpsRoutes {
   private void pingRedis(Promise<Status> result) {
     vertx.eventBus().request(CacheVerticle.PING, null, toCache).onComplete(
         ok -> result.complete(Status.OK()),
-        err -> result.complete(Status.KO(new JsonObject()
-            .put("failure", Failure.of(err).name().toLowerCase(Locale.ROOT))
-            .put("error", err.getMessage()))));
+        err -> {
+          JsonObject data = new JsonObject().put("failure", Failure.of(err).name().toLowerCase(Locale.ROOT));
+          if (readinessDetail) {
+            data.put("error", err.getMessage());
+          }
+          result.complete(Status.KO(data));
+        });
   }
 
   private void handleInvalidateAll(RoutingContext ctx) {
@@ -92,13 +106,18 @@ final class OpsRoutes {
   }
 
   private void handleInvalidateKey(RoutingContext ctx) {
-    Key key = KeyPath.decode(ctx.request().path(), CACHE_PREFIX.length());
+    byte[] key = KeyPath.decodeBytes(ctx.request().path(), CACHE_PREFIX.length());
     if (key == null) {
       ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
           .end("empty key or bad percent-encoding\n");
       return;
     }
-    invalidate(ctx, CacheVerticle.INVALIDATE, key);
+    if (keyPatterns != null && !keyPatterns.allows(key)) {
+      ctx.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end("key not allowed\n");
+      return;
+    }
+    invalidate(ctx, CacheVerticle.INVALIDATE, Key.wrap(key));
   }
 
   private void invalidate(RoutingContext ctx, String address, Key key) {

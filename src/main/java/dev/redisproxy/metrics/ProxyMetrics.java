@@ -77,6 +77,17 @@ public final class ProxyMetrics {
         .register(registry);
   }
 
+  /**
+   * The counter of failed client authentications on a front end: {@code redis_proxy_auth_failures_total}.
+   * Like {@link #requests}, registered at start-up and kept.
+   */
+  public Counter authFailures(String frontEnd) {
+    return Counter.builder("redis.proxy.auth.failures")
+        .description("Client authentications that failed (wrong password offered), by front end")
+        .tag("frontend", frontEnd)
+        .register(registry);
+  }
+
   /** Takes the cache verticle's figures for the next scrape. */
   public void update(CacheStats stats) {
     cache = stats;

@@ -1,96 +1,134 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.config.RedisBackend;
+import dev.redisproxy.redis.RedisFailures.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Reads Redis with vertx-redis-client's pooled client. The pool opens connections on demand, so
- * after Redis restarts the next read simply opens a fresh connection: there is no reconnect loop
- * to get stuck. Connection attempts are bounded by {@code REDIS_TIMEOUT}; the caller bounds the
- * read as a whole.
+ * Reads Redis with vertx-redis-client's pooled client, in whichever mode the configuration names
+ * (one server, Sentinel, Cluster; see {@link RedisClientOptions}). The pool opens connections on
+ * demand, so after Redis restarts or fails over the next read simply opens a fresh connection to
+ * wherever the client now routes it: there is no reconnect loop to get stuck. Connection attempts
+ * are bounded by {@code REDIS_TIMEOUT}; the caller bounds the read as a whole, and
+ * {@link InFlightLimit} the number of reads under way.
+ *
+ * <p>Every failure leaves as a {@link RedisException} ({@link RedisFailures}). Refused credentials
+ * and failed TLS handshakes need an operator, not a retry: they are logged once, until a read
+ * succeeds again. When Redis refuses the handshake (a wrong password, say), vertx-redis-client 5.0.7
+ * leaves the refused socket open, one per attempt, until Redis runs out of clients. So after a
+ * refusal this reader fails misses at once for {@link #REFUSAL_HOLD_MS} without touching Redis, and
+ * replaces the client: closing the old one closes the sockets it left behind.
  */
 public final class VertxRedisReader implements RedisReader {
 
-  /** Connections to Redis; reads are pipelined on them, so a few suffice. */
-  static final int POOL_SIZE = 8;
-  /** Reads waiting for a pooled connection before the client refuses more. */
-  static final int POOL_WAITING = 4096;
-  /** Reads pipelined on one connection before the client refuses more. */
-  static final int PIPELINE_DEPTH = 2048;
-  /** The pool's label in Vert.x's pool metrics ({@code vertx_pool_*}), instead of a random id. */
-  static final String POOL_NAME = "redis-proxy";
+  /** How long misses fail at once after Redis refused the handshake, before connecting is tried again. */
+  static final long REFUSAL_HOLD_MS = 1000;
 
-  /**
-   * What the client fails pending requests with when the connection drops (Redis killed or
-   * restarted). It comes as an error {@link Response}, like a Redis error reply, but it means
-   * Redis is unreachable, not that it refused the command.
-   */
-  private static final String CONNECTION_CLOSED = "CONNECTION_CLOSED";
+  private static final Logger LOG = LoggerFactory.getLogger(VertxRedisReader.class);
 
-  private final Redis client;
+  private final Supplier<Redis> clients;
+  private final String address;
+  private final InFlightLimit inFlight;
+  // Fields below are touched only on the caller's context (the cache verticle's), like the futures of get.
+  private Redis client;
+  // The problem last logged, so that it is logged once; null after a successful read.
+  private Problem reported;
+  // The handshake refusal that misses fail with until refusedAt + REFUSAL_HOLD_MS; null when none.
+  private RedisException refusal;
+  private long refusedAt;
 
-  private VertxRedisReader(Redis client) {
-    this.client = client;
+  private VertxRedisReader(Supplier<Redis> clients, String address, InFlightLimit inFlight) {
+    this.clients = clients;
+    this.address = address;
+    this.inFlight = inFlight;
+    this.client = clients.get();
   }
 
   public static VertxRedisReader create(Vertx vertx, ProxyConfig config) {
-    int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.redisTimeout().toMillis());
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(config.redisConnectionString())
-        .setMaxPoolSize(POOL_SIZE)
-        .setPoolName(POOL_NAME)
-        .setMaxPoolWaiting(POOL_WAITING)
-        .setMaxWaitingHandlers(PIPELINE_DEPTH)
-        .setNetClientOptions(new NetClientOptions()
-            .setConnectTimeout(Math.max(1, connectTimeoutMs))
-            .setTcpNoDelay(true)
-            .setTcpKeepAlive(true));
+    RedisBackend backend = config.backend();
+    if (backend.tls() != null && !backend.tls().verifyHostname()) {
+      LOG.warn("REDIS_TLS_VERIFY_HOSTNAME is off: the Redis certificate is not checked against the host name,"
+          + " so anyone holding a certificate from a trusted CA can impersonate Redis");
+    }
+    RedisOptions options = RedisClientOptions.of(config);
+    // Cluster: one pooled connection per node stays free for the slot map's refresh (see InFlightLimit).
+    int limit = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
     // A command without an answer for REDIS_TIMEOUT retires the client and its pool: see RenewingRedis.
-    return new VertxRedisReader(RenewingRedis.create(vertx, () -> Redis.createClient(vertx, options),
-        config.redisTimeout().toMillis()));
+    long stuckAfterMs = config.redisTimeout().toMillis();
+    return new VertxRedisReader(
+        () -> RenewingRedis.create(vertx, () -> Redis.createClient(vertx, options), stuckAfterMs),
+        config.redisAddress(),
+        new InFlightLimit(limit, backend.poolWaiting()));
   }
 
   @Override
   public Future<Buffer> get(Key key) {
-    return client.send(Request.cmd(Command.GET).arg(key.toBytes()))
+    if (refusal != null) {
+      if (System.nanoTime() - refusedAt < TimeUnit.MILLISECONDS.toNanos(REFUSAL_HOLD_MS)) {
+        return Future.failedFuture(refusal);
+      }
+      refusal = null;
+    }
+    return inFlight.submit(() -> send(key));
+  }
+
+  private Future<Buffer> send(Key key) {
+    Redis used = client;
+    return used.send(Request.cmd(Command.GET).arg(key.toBytes()))
         .transform(ar -> {
           if (ar.succeeded()) {
+            reported = null;
             Response r = ar.result();
             return Future.succeededFuture(r == null ? null : r.toBuffer());
           }
-          return Future.failedFuture(classify(ar.cause()));
+          RedisException failure = RedisFailures.classify(ar.cause());
+          Problem problem = RedisFailures.problemOf(ar.cause());
+          if (problem != null) {
+            report(problem, failure);
+            if (problem.refusal) {
+              refuse(used, failure);
+            }
+          }
+          return Future.failedFuture(failure);
         });
   }
 
   @Override
   public Future<Void> ping() {
     return client.send(Request.cmd(Command.PING))
-        .transform(ar -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.failedFuture(classify(ar.cause())));
+        .transform(ar -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.failedFuture(RedisFailures.classify(ar.cause())));
   }
 
-  static RedisException classify(Throwable t) {
-    if (t instanceof RedisException re) {
-      return re;
+  /** Holds misses off Redis for a while and swaps the client, closing the refused sockets it kept. */
+  private void refuse(Redis used, RedisException failure) {
+    refusal = failure;
+    refusedAt = System.nanoTime();
+    if (used == client) {
+      client = clients.get();
+      used.close().onFailure(e -> LOG.debug("Closing the refused Redis client failed", e));
     }
-    if (t instanceof Response) {
-      if (CONNECTION_CLOSED.equals(t.getMessage())) {
-        return new RedisException(Failure.UNAVAILABLE, "connection to Redis closed");
-      }
-      // An error reply from Redis itself, e.g. WRONGTYPE.
-      return new RedisException(Failure.REDIS_ERROR, t.getMessage());
+  }
+
+  private void report(Problem problem, RedisException failure) {
+    if (problem == reported) {
+      return;
     }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return new RedisException(Failure.UNAVAILABLE, message);
+    reported = problem;
+    LOG.error("{} at {} ({}). Reads that miss the cache fail until this is fixed: check {}", problem.summary,
+        address, failure.getMessage().substring(problem.summary.length() + 2), problem.check);
   }
 
   @Override

@@ -51,7 +51,7 @@ final class CommandTable {
     add(connection("quit", -1, "Close the connection", List.of()));
     add(connection("select", 2, "Change the selected database (the proxy serves database 0 only)",
         List.of(Arg.of("index", "integer"))));
-    add(connection("auth", -2, "Accepted and ignored: the proxy does not authenticate clients",
+    add(connection("auth", -2, "Authenticate to the proxy (PROXY_PASSWORD; accepted unchecked when none is set)",
         List.of(Arg.of("username", "string", "optional"), Arg.of("password", "string"))));
     add(connection("hello", -1, "Handshake with the proxy (RESP2 only)", List.of(
         new Arg("arguments", "block", null, List.of("optional"), List.of(

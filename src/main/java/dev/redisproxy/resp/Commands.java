@@ -1,6 +1,7 @@
 package dev.redisproxy.resp;
 
 import dev.redisproxy.resp.CommandTable.Spec;
+import dev.redisproxy.security.KeyPatterns;
 import io.vertx.core.buffer.Buffer;
 import java.util.regex.Pattern;
 
@@ -9,8 +10,12 @@ import java.util.regex.Pattern;
  * the connection-level commands are answered here; everything else is refused without touching
  * Redis. Error texts follow Redis's wording, so clients and users recognise them.
  *
- * <p>Stateless apart from what the connection holds (its id and name); one instance serves all
- * connections of a verticle.
+ * <p>With {@code PROXY_PASSWORD} set, a connection must authenticate first ({@link RespAuth});
+ * with {@code KEY_PATTERNS} set, GET and MGET of a key outside them are refused with Redis's ACL
+ * error before any lookup. When off, each costs one null check per command.
+ *
+ * <p>Stateless apart from what the connection holds (its id, name, authentication); one instance
+ * serves all connections of a verticle.
  */
 final class Commands {
 
@@ -22,15 +27,28 @@ final class Commands {
   private static final Buffer NOT_AN_INTEGER = RespEncoder.error("ERR value is not an integer or out of range");
   private static final Buffer BAD_NAME =
       RespEncoder.error("ERR Client names cannot contain spaces, newlines or special characters.");
+  private static final Buffer SYNTAX_ERROR = RespEncoder.error("ERR syntax error");
+  /** Redis's reply when an ACL denies a key. */
+  private static final Buffer NOPERM = RespEncoder.error("NOPERM No permissions to access a key");
 
   private final Info info;
+  // Null when clients need not authenticate.
+  private final RespAuth auth;
+  // Null when every key may be read.
+  private final KeyPatterns keyPatterns;
 
-  Commands(Info info) {
+  Commands(Info info, RespAuth auth, KeyPatterns keyPatterns) {
     this.info = info;
+    this.auth = auth;
+    this.keyPatterns = keyPatterns;
   }
 
   void dispatch(RespCommand cmd, RespConnection conn) {
     String name = cmd.name();
+    if (auth != null && !conn.authenticated() && !RespAuth.OPEN_COMMANDS.contains(name)) {
+      conn.reply(RespAuth.NOAUTH);
+      return;
+    }
     Spec spec = CommandTable.get(name);
     if (spec == null) {
       conn.reply(CommandTable.WRITES.contains(name) ? readOnly(name) : unknownCommand(cmd));
@@ -41,18 +59,42 @@ final class Commands {
       return;
     }
     switch (name) {
-      case "get" -> conn.lookup(cmd, false);
-      case "mget" -> conn.lookup(cmd, true);
+      case "get" -> lookup(cmd, conn, false);
+      case "mget" -> lookup(cmd, conn, true);
       case "ping" -> conn.reply(ping(cmd));
       case "echo" -> conn.reply(RespEncoder.bulkString(cmd.arg(1)));
       case "quit" -> conn.quit();
       case "select" -> conn.reply(select(cmd));
-      case "auth" -> conn.reply(cmd.argc() > 3 ? RespEncoder.error("ERR syntax error") : RespEncoder.OK);
+      case "auth" -> auth(cmd, conn);
       case "hello" -> conn.reply(hello(cmd, conn));
       case "client" -> conn.reply(client(cmd, conn));
       case "command" -> conn.reply(command(cmd));
       case "info" -> conn.replyLater(info.reply(cmd));
       default -> conn.reply(unknownCommand(cmd));
+    }
+  }
+
+  /** GET or MGET; as with a Redis ACL, one key outside KEY_PATTERNS refuses the whole command. */
+  private void lookup(RespCommand cmd, RespConnection conn, boolean array) {
+    if (keyPatterns != null) {
+      for (int i = 1; i < cmd.argc(); i++) {
+        if (!keyPatterns.allows(cmd.arg(i))) {
+          conn.reply(NOPERM);
+          return;
+        }
+      }
+    }
+    conn.lookup(cmd, array);
+  }
+
+  /** {@code AUTH [username] password}: checked when PROXY_PASSWORD is set, else accepted as before. */
+  private void auth(RespCommand cmd, RespConnection conn) {
+    if (cmd.argc() > 3) {
+      conn.reply(SYNTAX_ERROR);
+    } else if (auth == null || auth.attempt(cmd.argc() == 3 ? cmd.arg(1) : null, cmd.arg(cmd.argc() - 1), conn)) {
+      conn.reply(RespEncoder.OK);
+    } else {
+      conn.reply(RespAuth.WRONGPASS);
     }
   }
 
@@ -75,6 +117,8 @@ final class Commands {
   /** {@code HELLO [protover [AUTH username password] [SETNAME clientname]]}; only RESP2 is spoken. */
   private Buffer hello(RespCommand cmd, RespConnection conn) {
     String newName = null;
+    byte[] user = null;
+    byte[] password = null;
     if (cmd.argc() >= 2) {
       Long version = integer(cmd.text(1));
       if (version == null) {
@@ -83,7 +127,8 @@ final class Commands {
       for (int i = 2; i < cmd.argc(); i++) {
         String option = cmd.lower(i);
         if (option.equals("auth") && i + 2 < cmd.argc()) {
-          i += 2; // The proxy does not authenticate clients; credentials are accepted as given.
+          user = cmd.arg(++i);
+          password = cmd.arg(++i);
         } else if (option.equals("setname") && i + 1 < cmd.argc()) {
           newName = cmd.text(++i);
         } else {
@@ -93,9 +138,17 @@ final class Commands {
       if (version != 2) {
         return NOPROTO;
       }
-      if (newName != null && !validName(newName)) {
-        return BAD_NAME;
-      }
+    }
+    // As Redis: authenticate, then insist on it, then check the name. Without PROXY_PASSWORD,
+    // credentials are accepted as given.
+    if (auth != null && password != null && !auth.attempt(user, password, conn)) {
+      return RespAuth.WRONGPASS;
+    }
+    if (auth != null && !conn.authenticated()) {
+      return RespAuth.HELLO_NOAUTH;
+    }
+    if (newName != null && !validName(newName)) {
+      return BAD_NAME;
     }
     if (newName != null) {
       conn.clientName(newName.isEmpty() ? null : newName);

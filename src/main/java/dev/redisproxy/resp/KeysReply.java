@@ -34,6 +34,11 @@ final class KeysReply extends PendingReply {
     return sent < values.length && error == null;
   }
 
+  /** How many keys are still to be looked up; 0 once the reply is decided. */
+  int unsentCount() {
+    return error == null ? values.length - sent : 0;
+  }
+
   /** The index of the next key to look up; it counts as sent. */
   int nextToSend() {
     return sent++;

@@ -2,14 +2,16 @@ package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.Lookup;
-import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupBatch;
+import dev.redisproxy.cache.LookupBatchReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +56,18 @@ final class RespConnection {
   // GET/MGET replies with keys not yet sent to the cache, oldest first.
   private final ArrayDeque<KeysReply> unsent = new ArrayDeque<>();
   private int lookupsInFlight;
+  // Keys of the replies in unsent not yet sent to the cache (an upper bound once a reply failed).
+  private int queuedKeys;
   private boolean paused;
   private boolean writeBlocked;
-  private boolean pumpScheduled;
   // No further commands are taken (QUIT, a protocol error, server shutdown); close once written.
   private boolean closing;
   private boolean closed;
   private String clientName;
+  // Set by a successful AUTH or HELLO AUTH; consulted only when PROXY_PASSWORD is set.
+  private boolean authenticated;
+  // Wrong passwords offered on this connection; too many close it (RespAuth).
+  private int authFailures;
   // Commands taken so far, and the count and time when a check last saw the client mid-command
   // (see checkStalled): a client must finish a command it started within CLIENT_IDLE_TIMEOUT.
   private long commandsTaken;
@@ -110,6 +117,23 @@ final class RespConnection {
     this.clientName = name;
   }
 
+  boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticated(boolean authenticated) {
+    this.authenticated = authenticated;
+  }
+
+  /** Counts a failed authentication; returns how many this connection has had. */
+  int authFailed() {
+    return ++authFailures;
+  }
+
+  SocketAddress remoteAddress() {
+    return socket.remoteAddress();
+  }
+
   /** Queues a reply that is complete now. */
   void reply(Buffer encoded) {
     if (replies.isEmpty()) {
@@ -134,17 +158,25 @@ final class RespConnection {
     });
   }
 
-  /** Queues GET's ({@code array} false) or MGET's reply and starts its cache lookups. */
+  /**
+   * Queues GET's ({@code array} false) or MGET's reply; its keys go to the cache with the rest
+   * of this read's keys, in one batch, when {@link #pump} has taken every command it can.
+   */
   void lookup(RespCommand command, boolean array) {
     KeysReply reply = new KeysReply(command, array, outcomes);
     replies.add(reply);
     unsent.add(reply);
-    sendLookups();
+    queuedKeys += command.argc() - 1;
   }
 
   /** Replies, then closes the connection: QUIT. */
   void quit() {
     reply(RespEncoder.OK);
+    closeAfterReplies();
+  }
+
+  /** Takes no further commands; the connection closes once the replies queued so far are written. */
+  void closeAfterReplies() {
     closing = true;
   }
 
@@ -212,53 +244,77 @@ final class RespConnection {
     }
   }
 
+  /** True while more commands may be taken: room in the reply queue and in the lookup budget. */
   private boolean acceptingCommands() {
-    return !closing && !writeBlocked && unsent.isEmpty() && replies.size() < MAX_QUEUED_REPLIES;
+    return !closing && !writeBlocked && replies.size() < MAX_QUEUED_REPLIES
+        && queuedKeys < MAX_LOOKUPS_IN_FLIGHT - lookupsInFlight;
   }
 
+  /**
+   * Sends the keys waiting for a lookup, as many as the budget allows, in one {@link LookupBatch}:
+   * a pipeline of GETs, or an MGET, costs one event-bus round trip rather than one per key.
+   */
   private void sendLookups() {
-    KeysReply reply;
-    while (lookupsInFlight < MAX_LOOKUPS_IN_FLIGHT && (reply = unsent.peek()) != null) {
-      if (!reply.hasUnsent()) {
+    int budget = MAX_LOOKUPS_IN_FLIGHT - lookupsInFlight;
+    if (budget <= 0) {
+      return;
+    }
+    int n = 0;
+    for (KeysReply r : unsent) {
+      n += r.unsentCount();
+      if (n >= budget) {
+        break;
+      }
+    }
+    n = Math.min(n, budget);
+    if (n == 0) {
+      unsent.clear();
+      queuedKeys = 0;
+      return;
+    }
+    Key[] keys = new Key[n];
+    KeysReply[] owners = new KeysReply[n];
+    int[] indexes = new int[n];
+    for (int i = 0; i < n; ) {
+      KeysReply r = unsent.peek();
+      if (!r.hasUnsent()) {
         unsent.poll();
         continue;
       }
-      KeysReply r = reply;
       int index = r.nextToSend();
-      lookupsInFlight++;
-      bus.<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(r.key(index)), lookupOptions)
-          .onComplete(msg -> handleAnswer(r, index, msg.body().value(), null),
-              err -> handleAnswer(r, index, null, err));
-      if (!r.hasUnsent()) {
-        unsent.poll();
-      }
+      keys[i] = r.key(index);
+      owners[i] = r;
+      indexes[i++] = index;
     }
+    while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
+      unsent.poll();
+    }
+    queuedKeys = 0;
+    for (KeysReply r : unsent) {
+      queuedKeys += r.unsentCount();
+    }
+    lookupsInFlight += n;
+    bus.<LookupBatchReply>request(CacheVerticle.LOOKUP_BATCH, new LookupBatch(keys), lookupOptions)
+        .onComplete(msg -> handleAnswers(owners, indexes, msg.body(), null),
+            err -> handleAnswers(owners, indexes, null, err));
   }
 
-  private void handleAnswer(KeysReply reply, int index, Buffer value, Throwable err) {
-    lookupsInFlight--;
+  /** Hands each answer of a batch to its reply (a failed message fails every key), then pumps once. */
+  private void handleAnswers(KeysReply[] owners, int[] indexes, LookupBatchReply answers, Throwable err) {
+    lookupsInFlight -= owners.length;
     if (closed) {
       return;
     }
-    if (err == null) {
-      reply.answer(index, value);
-    } else {
-      Failure failure = Failure.of(err);
-      reply.fail(index, failure, failureReply(failure, err));
+    for (int i = 0; i < owners.length; i++) {
+      Throwable failed = err != null ? err : answers.failure(i);
+      if (failed == null) {
+        owners[i].answer(indexes[i], answers.reply(i).value());
+      } else {
+        Failure failure = Failure.of(failed);
+        owners[i].fail(indexes[i], failure, failureReply(failure, failed));
+      }
     }
-    if (lookupsInFlight == 0) {
-      pump();
-      return;
-    }
-    // More answers are probably queued on this event loop: batch their replies into one write.
-    sendLookups();
-    if (!pumpScheduled) {
-      pumpScheduled = true;
-      context.runOnContext(v -> {
-        pumpScheduled = false;
-        pump();
-      });
-    }
+    pump();
   }
 
   /**

@@ -5,6 +5,8 @@ import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Lookup;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.security.AuthFailures;
+import dev.redisproxy.security.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -55,13 +57,15 @@ public final class RespVerticle extends VerticleBase {
     lookupOptions = new DeliveryOptions()
         .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
     outcomes = RespOutcomes.register(metrics);
-    commands = new Commands(new Info(vertx, config, gate, lookupOptions));
+    AuthFailures authFailures = new AuthFailures("resp", metrics.authFailures("resp"));
+    RespAuth auth = config.security().authRequired() ? new RespAuth(config.security().password(), authFailures) : null;
+    commands = new Commands(new Info(vertx, config, gate, lookupOptions), auth, config.security().keyPatterns());
     NetServerOptions options = new NetServerOptions()
         .setPort(config.respPort())
         .setTcpNoDelay(true)
         .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    server = vertx.createNetServer(options).connectHandler(this::handleConnection);
+    server = vertx.createNetServer(ServerTls.apply(options, config.security())).connectHandler(this::handleConnection);
     return server.listen();
   }
 

@@ -83,6 +83,63 @@ class CacheVerticleTest {
   }
 
   @Test
+  void aBatchAnswersEveryKeyInOrderWithOneReadPerKey() throws Exception {
+    deploy(Map.of("CACHE_MAXSIZE", "10"));
+    redis.data.put(Key.of("a"), Buffer.buffer("A"));
+    redis.data.put(Key.of("b"), Buffer.buffer("B"));
+    await(lookup(Key.of("a")));
+    Key[] keys = {Key.of("a"), Key.of("b"), Key.of("missing"), Key.of("b")};
+    LookupBatchReply reply = vertx.eventBus().<LookupBatchReply>request(CacheVerticle.LOOKUP_BATCH, new LookupBatch(keys))
+        .map(Message::body).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(reply.size()).isEqualTo(4);
+    assertThat(reply.reply(0).outcome()).isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(reply.reply(0).value().toString()).isEqualTo("A");
+    assertThat(reply.reply(1).outcome()).isEqualTo(LookupReply.Outcome.MISS);
+    assertThat(reply.reply(1).value().toString()).isEqualTo("B");
+    assertThat(reply.reply(2)).isSameAs(LookupReply.NOT_FOUND);
+    assertThat(reply.reply(3).value().toString()).isEqualTo("B");
+    assertThat(redis.reads(Key.of("b"))).as("this fake answers at once, so the second b hits what the first stored")
+        .isEqualTo(1);
+    assertThat(reply.reply(3).outcome()).isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(stats()).extracting(CacheStats::hits, CacheStats::misses).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void aFailedKeyInABatchFailsOnlyItself() throws Exception {
+    deploy(Map.of());
+    redis.data.put(K, Buffer.buffer("v"));
+    await(lookup(K));
+    redis.failWith(Failure.UNAVAILABLE, "Connection refused");
+    LookupBatchReply reply = vertx.eventBus().<LookupBatchReply>request(CacheVerticle.LOOKUP_BATCH,
+            new LookupBatch(new Key[] {Key.of("down"), K}))
+        .map(Message::body).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(reply.reply(0)).isNull();
+    assertThat(reply.failure(0).failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(reply.failure(1)).isNull();
+    assertThat(reply.reply(1).outcome()).isEqualTo(LookupReply.Outcome.HIT);
+  }
+
+  @Test
+  void aReadCompletedOnAForeignThreadIsStillHandledOnTheEventLoop() throws Exception {
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Ticker recording = () -> {
+      threads.add(Thread.currentThread().getName());
+      return ticker.nanos();
+    };
+    ProxyConfig config = ConfigLoader.load(null, Map.of("REDIS_TIMEOUT", "5s"));
+    vertx.deployVerticle(new CacheVerticle(config, v -> redis, recording)).await();
+    redis.data.put(K, Buffer.buffer("v"));
+    redis.hold();
+    redis.unboundFutures();
+    Future<LookupReply> first = lookup(K);
+    awaitCondition(() -> redis.pending() == 1);
+    redis.releaseFromThisThread(K);
+    assertThat(await(first).value().toString()).isEqualTo("v");
+    assertThat(await(lookup(K)).outcome()).as("stored by the read").isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(threads).as("the cache was only touched on an event loop").allMatch(t -> t.startsWith("vert.x-eventloop"));
+  }
+
+  @Test
   void missingKeyIsNotFoundAndNotCached() throws Exception {
     deploy(Map.of());
     assertThat(await(lookup(K))).isSameAs(LookupReply.NOT_FOUND);

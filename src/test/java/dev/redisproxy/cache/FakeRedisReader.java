@@ -28,6 +28,7 @@ public final class FakeRedisReader implements RedisReader {
   private final Map<Key, Deque<Promise<Buffer>>> held = new ConcurrentHashMap<>();
   // The context of the caller of get(): held reads complete there, as the RedisReader contract asks.
   private volatile Context caller;
+  private volatile boolean unbound;
   private volatile boolean holding;
   private volatile RedisException failure;
 
@@ -74,6 +75,20 @@ public final class FakeRedisReader implements RedisReader {
     answer(key, held.get(key).pollLast());
   }
 
+  /**
+   * Completes the oldest pending read of the key on the calling (test) thread: with
+   * {@link #unboundFutures} the cache verticle sees a future completed off its event loop, as a
+   * reader's may be when the read waited in a queue.
+   */
+  public void releaseFromThisThread(Key key) {
+    held.get(key).pollFirst().complete(data.get(key));
+  }
+
+  /** From now on held reads return futures bound to no context (see {@link #releaseFromThisThread}). */
+  public void unboundFutures() {
+    unbound = true;
+  }
+
   /** Completes every pending read and stops holding new ones. */
   public void releaseAll() {
     holding = false;
@@ -93,7 +108,7 @@ public final class FakeRedisReader implements RedisReader {
     }
     if (holding) {
       caller = Vertx.currentContext();
-      Promise<Buffer> p = ((ContextInternal) caller).promise();
+      Promise<Buffer> p = unbound ? Promise.promise() : ((ContextInternal) caller).promise();
       held.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addLast(p);
       return p.future();
     }

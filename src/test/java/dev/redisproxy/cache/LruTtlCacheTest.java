@@ -188,6 +188,36 @@ class LruTtlCacheTest {
     assertThatThrownBy(() -> new LruTtlCache<>(1, 0, ticker)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** Keys whose hashes collide share buckets; removal from the middle of a chain must work. */
+  private record Colliding(int id) {
+    @Override
+    public int hashCode() {
+      return id % 7;
+    }
+  }
+
+  @Test
+  void collidingKeysAndTableGrowthKeepEveryEntryReachable() {
+    LruTtlCache<Colliding, Integer> c = new LruTtlCache<>(500, TTL.toNanos(), ticker);
+    for (int i = 0; i < 500; i++) {
+      c.put(new Colliding(i), i);
+    }
+    for (int i = 0; i < 500; i += 3) {
+      assertThat(c.remove(new Colliding(i))).isTrue();
+    }
+    for (int i = 0; i < 500; i++) {
+      assertThat(c.get(new Colliding(i))).isEqualTo(i % 3 == 0 ? null : i);
+    }
+    LruTtlCache<Integer, Integer> big = new LruTtlCache<>(1_000_000, TTL.toNanos(), ticker);
+    for (int i = 0; i < 300_000; i++) {
+      big.put(i, i);
+    }
+    assertThat(big.size()).isEqualTo(300_000);
+    for (int i = 0; i < 300_000; i += 997) {
+      assertThat(big.get(i)).isEqualTo(i);
+    }
+  }
+
   /** Random operations checked against a plain access-ordered LinkedHashMap with timestamps. */
   @Test
   void behavesLikeAReferenceModel() {

@@ -53,7 +53,7 @@ class HttpProxyIT {
     port = RedisProcess.freePort();
     Map<String, String> all = new HashMap<>(Map.of(
         "REDIS_URL", redis.url(), "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0",
-        "MAX_PARALLEL", "2", "REDIS_TIMEOUT", "500ms"));
+        "MAX_PARALLEL", "2", "REDIS_TIMEOUT", "5s"));
     all.putAll(env);
     ProxyConfig config = ConfigLoader.load(null, all);
     proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system());

@@ -12,18 +12,18 @@ class VertxRedisReaderTest {
 
   @Test
   void errorRepliesAreRedisErrors() {
-    RedisException e = VertxRedisReader.classify(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    RedisException e = RedisFailures.classify(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
     assertThat(e.failure()).isEqualTo(Failure.REDIS_ERROR);
     assertThat(e.getMessage()).startsWith("WRONGTYPE");
   }
 
   @Test
   void aDroppedConnectionIsUnavailableThoughTheClientReportsItLikeAnErrorReply() {
-    assertThat(VertxRedisReader.classify(ErrorType.create("CONNECTION_CLOSED")).failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(RedisFailures.classify(ErrorType.create("CONNECTION_CLOSED")).failure()).isEqualTo(Failure.UNAVAILABLE);
   }
 
   @Test
   void networkErrorsAreUnavailable() {
-    assertThat(VertxRedisReader.classify(new ConnectException("Connection refused")).failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(RedisFailures.classify(new ConnectException("Connection refused")).failure()).isEqualTo(Failure.UNAVAILABLE);
   }
 }

@@ -8,7 +8,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LocalCodec;
-import dev.redisproxy.cache.Lookup;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupBatch;
+import dev.redisproxy.cache.LookupBatchReply;
+import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
@@ -39,7 +42,7 @@ class RespVerticleTest {
   private int port;
   private final PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
   // Lookups the fake cache has received and the test has not taken yet.
-  private final BlockingQueue<Message<Lookup>> lookups = new LinkedBlockingQueue<>();
+  private final BlockingQueue<PendingKey> lookups = new LinkedBlockingQueue<>();
   private final AtomicInteger received = new AtomicInteger();
   private final AtomicInteger answered = new AtomicInteger();
   // The most lookups ever received and not yet answered.
@@ -51,9 +54,13 @@ class RespVerticleTest {
     LocalCodec.registerAll(vertx);
     port = RedisProcess.freePort();
     ProxyConfig config = ConfigLoader.load(null, Map.of("RESP_PORT", Integer.toString(port)));
-    vertx.eventBus().<Lookup>localConsumer(CacheVerticle.LOOKUP, msg -> {
-      mostOutstanding.accumulateAndGet(received.incrementAndGet() - answered.get(), Math::max);
-      lookups.add(msg);
+    vertx.eventBus().<LookupBatch>localConsumer(CacheVerticle.LOOKUP_BATCH, msg -> {
+      Key[] keys = msg.body().keys();
+      Batch batch = new Batch(msg, new LookupBatchReply(keys.length), new AtomicInteger(keys.length));
+      for (int i = 0; i < keys.length; i++) {
+        mostOutstanding.accumulateAndGet(received.incrementAndGet() - answered.get(), Math::max);
+        lookups.add(new PendingKey(batch, i, keys[i]));
+      }
     }).completion().await(10, TimeUnit.SECONDS);
     vertx.deployVerticle(() -> new RespVerticle(config, new ConnectionGate(10), new ProxyMetrics(registry, new ConnectionGate(10))),
         new DeploymentOptions()).await(10, TimeUnit.SECONDS);
@@ -68,9 +75,9 @@ class RespVerticleTest {
   void laterHitDoesNotOvertakeEarlierMiss() throws Exception {
     try (RawClient c = new RawClient(port)) {
       c.send("GET slow\r\nGET fast\r\nPING\r\n");
-      Message<Lookup> slow = next();
-      Message<Lookup> fast = next();
-      assertThat(slow.body().key().toString()).isEqualTo("slow");
+      PendingKey slow = next();
+      PendingKey fast = next();
+      assertThat(slow.key().toString()).isEqualTo("slow");
       answer(fast, "F");
       answer(slow, "S");
       String expected = "$1\r\nS\r\n$1\r\nF\r\n+PONG\r\n";
@@ -114,14 +121,14 @@ class RespVerticleTest {
     }
     try (RawClient c = new RawClient(port)) {
       c.send(request.append("\r\n").toString());
-      List<Message<Lookup>> first = new ArrayList<>();
+      List<PendingKey> first = new ArrayList<>();
       for (int i = 0; i < RespConnection.MAX_LOOKUPS_IN_FLIGHT; i++) {
         first.add(next());
       }
       List<String> seen = new ArrayList<>();
       for (int i = 0; i < keys; i++) {
-        Message<Lookup> lookup = i < first.size() ? first.get(i) : next();
-        String key = lookup.body().key().toString();
+        PendingKey lookup = i < first.size() ? first.get(i) : next();
+        String key = lookup.key().toString();
         seen.add(key);
         answer(lookup, "v" + key.substring(1));
       }
@@ -133,19 +140,35 @@ class RespVerticleTest {
     assertThat(mostOutstanding.get()).isEqualTo(RespConnection.MAX_LOOKUPS_IN_FLIGHT);
   }
 
-  private Message<Lookup> next() throws InterruptedException {
-    Message<Lookup> msg = lookups.poll(30, TimeUnit.SECONDS);
+  private PendingKey next() throws InterruptedException {
+    PendingKey msg = lookups.poll(30, TimeUnit.SECONDS);
     assertThat(msg).as("a lookup reached the cache").isNotNull();
     return msg;
   }
 
-  private void answer(Message<Lookup> msg, String value) {
+  /** Answers one key; the fake cache replies to the batch once all its keys are answered, on its context. */
+  private void answer(PendingKey key, String value) {
     answered.incrementAndGet();
-    msg.reply(LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8))));
+    key.batch().reply().answer(key.index(), LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8))));
+    key.batch().keyDone(vertx);
   }
 
-  private void fail(Message<Lookup> msg, Failure failure, String message) {
+  private void fail(PendingKey key, Failure failure, String message) {
     answered.incrementAndGet();
-    msg.fail(failure.code(), message);
+    key.batch().reply().fail(key.index(), new RedisException(failure, message));
+    key.batch().keyDone(vertx);
+  }
+
+  /** A batch the fake cache received, and how many of its keys the test has not answered yet. */
+  private record Batch(Message<LookupBatch> message, LookupBatchReply reply, AtomicInteger open) {
+    void keyDone(Vertx vertx) {
+      if (open.decrementAndGet() == 0) {
+        vertx.runOnContext(v -> message.reply(reply));
+      }
+    }
+  }
+
+  /** One key of a batch, as the fake cache hands it to the test. */
+  private record PendingKey(Batch batch, int index, Key key) {
   }
 }

@@ -26,18 +26,61 @@ public final class RedisProcess implements AutoCloseable {
 
   private final int port;
   private final Path dir;
+  // A config file given as the first argument (a sentinel needs one it can rewrite); null for none.
+  private final Path configFile;
+  // Arguments after the defaults: cluster, sentinel, TLS or ACL settings.
+  private final List<String> extraArgs;
   private Process process;
 
-  private RedisProcess(int port) throws IOException {
+  private RedisProcess(int port, Path dir, Path configFile, List<String> extraArgs) {
     this.port = port;
-    this.dir = Files.createTempDirectory("redis-test-");
+    this.dir = dir;
+    this.configFile = configFile;
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   /** Starts a server on a free port and waits until it answers PING. */
   public static RedisProcess start() throws IOException {
-    RedisProcess redis = new RedisProcess(freePort());
+    return start(List.of());
+  }
+
+  /** Starts a server with extra arguments, e.g. {@code --cluster-enabled yes} or {@code --tls-port N}. */
+  public static RedisProcess start(List<String> extraArgs) throws IOException {
+    return start(freePort(), null, extraArgs);
+  }
+
+  /**
+   * Starts a server on the given port whose first argument is a config file with the given lines,
+   * written into the server's own directory (a sentinel rewrites it), then the extra arguments.
+   */
+  public static RedisProcess startWithConfig(int port, String configLines, List<String> extraArgs) throws IOException {
+    return start(port, configLines, extraArgs);
+  }
+
+  private static RedisProcess start(int port, String configLines, List<String> extraArgs) throws IOException {
+    Path dir = Files.createTempDirectory("redis-test-");
+    Path configFile = null;
+    if (configLines != null) {
+      configFile = dir.resolve("redis.conf");
+      Files.writeString(configFile, configLines);
+    }
+    RedisProcess redis = new RedisProcess(port, dir, configFile, extraArgs);
     redis.launch();
     return redis;
+  }
+
+  /** The server's working directory, for files such as certificates it should not share. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The server's log so far, for assertion messages. */
+  public String log() {
+    try {
+      return Files.readString(dir.resolve("redis.log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   public int port() {
@@ -98,10 +141,15 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(binary().toString(),
+    List<String> cmd = new ArrayList<>(List.of(binary().toString()));
+    if (configFile != null) {
+      cmd.add(configFile.toString());
+    }
+    cmd.addAll(List.of(
         "--port", Integer.toString(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--dir", dir.toString(),
         "--protected-mode", "no"));
+    cmd.addAll(extraArgs);
     process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
@@ -113,7 +161,7 @@ public final class RedisProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
+        throw new IOException("redis-server exited: " + log());
       }
       try (Jedis jedis = client()) {
         if ("PONG".equals(jedis.ping())) {

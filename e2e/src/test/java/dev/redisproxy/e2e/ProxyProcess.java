@@ -43,12 +43,15 @@ public final class ProxyProcess implements AutoCloseable {
   private final Path dir;
   private final Path log;
   private final int httpPort;
+  // PROXY_TLS_CERT set: the port speaks TLS only, so readiness is read from the proxy's own log line.
+  private final boolean tls;
 
-  private ProxyProcess(Process process, Path dir, Path log, int httpPort) {
+  private ProxyProcess(Process process, Path dir, Path log, int httpPort, boolean tls) {
     this.process = process;
     this.dir = dir;
     this.log = log;
     this.httpPort = httpPort;
+    this.tls = tls;
   }
 
   /**
@@ -82,7 +85,8 @@ public final class ProxyProcess implements AutoCloseable {
     Map<String, String> processEnv = pb.environment();
     processEnv.keySet().retainAll(INHERITED);
     processEnv.putAll(env);
-    return new ProxyProcess(pb.start(), workDir, log, httpPort);
+    boolean tls = !env.getOrDefault("PROXY_TLS_CERT", "").isBlank();
+    return new ProxyProcess(pb.start(), workDir, log, httpPort, tls);
   }
 
   /** The jar under test: system property {@code proxy.jar} (set by failsafe), else {@code target/redis-proxy.jar}. */
@@ -102,8 +106,8 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * Polls the HTTP port until the proxy answers an HTTP request; fails at once, with the
-   * proxy's output, if the process exits instead.
+   * Polls the HTTP port until the proxy answers an HTTP request (with TLS on, until it logs that
+   * it started); fails at once, with the proxy's output, if the process exits instead.
    */
   public ProxyProcess awaitListening() throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -112,7 +116,7 @@ public final class ProxyProcess implements AutoCloseable {
         throw new AssertionError("proxy exited with " + process.exitValue() + " before listening on "
             + httpPort + "; its output:\n" + output());
       }
-      if (answersHttp()) {
+      if (tls ? output().contains("redis-proxy started") : answersHttp()) {
         return this;
       }
       if (System.nanoTime() > deadline) {

@@ -1,0 +1,80 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Failure;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+
+/**
+ * At most {@code limit} calls under way; more wait in a bounded FIFO and past its bound fail at
+ * once with {@link Failure#OVERLOADED}. Used from one Vert.x context only (the cache verticle's),
+ * so plain fields suffice.
+ *
+ * <p>Why the reader bounds its own calls instead of leaving that to vertx-redis-client's pool: in
+ * Cluster mode, 5.0.7 holds a connection to every node for each command and then waits for the
+ * slot map, whose refresh needs one more pooled connection. With the pool full of such commands the
+ * refresh never gets one and every read hangs for good (vertx-redis-client issue #541). Keeping one
+ * connection per node free breaks that cycle.
+ */
+final class InFlightLimit {
+
+  private final int limit;
+  private final int maxWaiting;
+  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  private int running;
+  // Set while waiting calls are being started, so a call that completes at once does not recurse.
+  private boolean draining;
+
+  InFlightLimit(int limit, int maxWaiting) {
+    this.limit = limit;
+    this.maxWaiting = maxWaiting;
+  }
+
+  <T> Future<T> submit(Supplier<Future<T>> call) {
+    if (running < limit) {
+      return run(call);
+    }
+    if (waiting.size() >= maxWaiting) {
+      return Future.failedFuture(new RedisException(Failure.OVERLOADED,
+          "too many reads waiting for a Redis connection (" + maxWaiting + ")"));
+    }
+    Promise<T> promise = Promise.promise();
+    waiting.add(() -> run(call).onComplete(promise));
+    return promise.future();
+  }
+
+  private <T> Future<T> run(Supplier<Future<T>> call) {
+    running++;
+    Future<T> future;
+    try {
+      future = call.get();
+    } catch (RuntimeException e) {
+      future = Future.failedFuture(e);
+    }
+    return future.andThen(ar -> release());
+  }
+
+  private void release() {
+    running--;
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      while (running < limit && !waiting.isEmpty()) {
+        waiting.poll().run();
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  int running() {
+    return running;
+  }
+
+  int waiting() {
+    return waiting.size();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.redisproxy.security;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import javax.net.SocketFactory;
+
+/**
+ * A raw client socket, plain or TLS, for tests that must see exact bytes or watch the server close
+ * the connection: RESP lines, or HTTP/1.1 responses with a Content-Length.
+ */
+final class RawConnection implements AutoCloseable {
+
+  /** A guard against a hung test, not a timing assertion. */
+  private static final int READ_TIMEOUT_MS = 20_000;
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  private RawConnection(Socket socket) throws IOException {
+    this.socket = socket;
+    socket.setSoTimeout(READ_TIMEOUT_MS);
+    in = socket.getInputStream();
+    out = socket.getOutputStream();
+  }
+
+  static RawConnection plain(int port) throws IOException {
+    return new RawConnection(new Socket(SecuredProxy.HOST, port));
+  }
+
+  static RawConnection using(SocketFactory factory, int port) throws IOException {
+    return new RawConnection(factory.createSocket(SecuredProxy.HOST, port));
+  }
+
+  RawConnection send(String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
+    return this;
+  }
+
+  /** One line without its CRLF; fails if the connection ends first. */
+  String line() throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    int prev = -1;
+    int c;
+    while ((c = in.read()) >= 0) {
+      if (prev == '\r' && c == '\n') {
+        byte[] b = line.toByteArray();
+        return new String(b, 0, b.length - 1, StandardCharsets.UTF_8);
+      }
+      line.write(c);
+      prev = c;
+    }
+    throw new IOException("connection ended after " + line.size() + " bytes of a line: " + line);
+  }
+
+  /** Sends one RESP command (multibulk) and reads the first line of its reply. */
+  String command(String... args) throws IOException {
+    StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String a : args) {
+      sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+    }
+    return send(sb.toString()).line();
+  }
+
+  /** Reads one HTTP response with a Content-Length body: status line, headers (lower-case names) and body. */
+  String httpResponse() throws IOException {
+    StringBuilder head = new StringBuilder();
+    int length = 0;
+    for (String line = line(); !line.isEmpty(); line = line()) {
+      head.append(line).append('\n');
+      String lower = line.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("content-length:")) {
+        length = Integer.parseInt(lower.substring("content-length:".length()).trim());
+      }
+    }
+    return head + "\n" + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+  }
+
+  /** Everything the server sends until it closes the connection (a reset counts as closed). */
+  byte[] readToEnd() throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    byte[] buf = new byte[4096];
+    try {
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        all.write(buf, 0, n);
+      }
+    } catch (SocketException reset) {
+      // closed abruptly: as good as closed
+    }
+    return all.toByteArray();
+  }
+
+  /** True if the server closed the connection: the next read finds the end of the stream. */
+  boolean closedByServer() throws IOException {
+    try {
+      return in.read() == -1;
+    } catch (SocketException reset) {
+      return true;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
