@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
@@ -10,13 +11,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A vertx-redis-client {@link Redis} that starts over with new connections when a command goes
- * unanswered for {@code REDIS_TIMEOUT}.
+ * A vertx-redis-client {@link Redis} whose commands are answered within {@code REDIS_TIMEOUT}, by
+ * Redis or by a {@link Failure#TIMEOUT}, and which starts over with new connections when a command
+ * goes unanswered that long.
  *
  * <p>Why it exists: {@code Redis.send} leases a pooled connection for the whole command, and
  * vertx-redis-client 5.0.7 puts no deadline on the reply, nor on the handshake of a new connection.
@@ -25,9 +29,13 @@ import org.slf4j.LoggerFactory;
  * pooled connection is in that state, every later command waits in the pool's queue, and the proxy
  * never reads Redis again, even when Redis is back. The client cannot close one pooled connection,
  * so the whole client is replaced: commands from then on go to a fresh one, and the retired one is
- * closed {@code REDIS_TIMEOUT} later, which fails whatever still waits on it. The delay gives every
- * command sent through the retired client its full {@code REDIS_TIMEOUT}: a replacement never cuts
- * short a read that would have been answered in time.
+ * closed {@code REDIS_TIMEOUT} later, which frees its connections. The delay gives every command
+ * sent through the retired client its full {@code REDIS_TIMEOUT}: a replacement never cuts short a
+ * read that would have been answered in time.
+ *
+ * <p>The caller's future fails at {@code REDIS_TIMEOUT} even while the command itself still waits
+ * on a retired connection, so whatever the caller bounds by commands under way (the reader's
+ * {@link InFlightLimit}) is free again at once, and new reads reach the fresh client.
  *
  * <p>A healthy Redis that answers within {@code REDIS_TIMEOUT} never causes a replacement; a
  * stalled one causes at most one per {@code REDIS_TIMEOUT}, since only a command sent through the
@@ -93,18 +101,15 @@ final class RenewingRedis implements Redis {
     if (reply.isComplete()) {
       return reply;
     }
-    long timer = vertx.setTimer(timeoutMs, id -> {
-      if (!reply.isComplete()) {
-        renew(used);
+    reply.onSuccess(r -> answeredSinceRenewal = true);
+    return reply.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(err -> {
+      if (!(err instanceof TimeoutException)) {
+        return Future.failedFuture(err);
       }
+      renew(used);
+      return Future.failedFuture(new RedisException(Failure.TIMEOUT,
+          "Redis did not answer within " + timeoutMs + " ms"));
     });
-    reply.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        answeredSinceRenewal = true;
-      }
-    });
-    return reply;
   }
 
   private void renew(Redis stuck) {
