@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import dev.redisproxy.cache.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
 
@@ -39,7 +40,10 @@ final class InFlightLimit {
       return Future.failedFuture(new RedisException(Failure.OVERLOADED,
           "too many reads waiting for a Redis connection (" + maxWaiting + ")"));
     }
-    Promise<T> promise = Promise.promise();
+    // On the caller's context, like the futures of calls that start at once: without one, the cache
+    // verticle's timeout would fire, and its callbacks run, on Netty's global executor thread.
+    ContextInternal context = ContextInternal.current();
+    Promise<T> promise = context != null ? context.promise() : Promise.promise();
     waiting.add(() -> run(call).onComplete(promise));
     return promise.future();
   }

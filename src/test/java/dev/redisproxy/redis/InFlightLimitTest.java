@@ -3,10 +3,14 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class InFlightLimitTest {
@@ -74,5 +78,27 @@ class InFlightLimitTest {
     });
     assertThat(thrown.cause()).hasMessage("client closed");
     assertThat(limit.running()).isZero();
+  }
+
+  /**
+   * The cache verticle bounds each read with {@code timeout}: on a future without a context that
+   * fires on Netty's global executor, and the verticle's callbacks would run there, off its event loop.
+   */
+  @Test
+  void aWaitingCallsFutureBelongsToTheCallersContextSoItsTimeoutFiresThere() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Context context = vertx.getOrCreateContext();
+      CompletableFuture<Boolean> onContext = new CompletableFuture<>();
+      context.runOnContext(v -> {
+        InFlightLimit limit = new InFlightLimit(1, 1);
+        limit.submit(this::call);
+        limit.submit(this::call).timeout(10, TimeUnit.MILLISECONDS)
+            .onFailure(err -> onContext.complete(Vertx.currentContext() == context));
+      });
+      assertThat(onContext.get(10, TimeUnit.SECONDS)).as("the timeout's callback runs on the caller's context").isTrue();
+    } finally {
+      vertx.close().await();
+    }
   }
 }
