@@ -1,5 +1,6 @@
 package dev.redisproxy.cache;
 
+import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -386,19 +387,8 @@ class CacheVerticleTest {
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
-  /** Polls a condition with a deadline; the polling is not a timing assertion. */
-  private static void awaitCondition(Check check) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean ok() throws Exception;
+  /** Polls a condition with a deadline (see {@link Await}); the polling is not a timing assertion. */
+  private static void awaitCondition(java.util.concurrent.Callable<Boolean> check) throws InterruptedException {
+    Await.until(java.time.Duration.ofSeconds(10), "the condition", check);
   }
 }

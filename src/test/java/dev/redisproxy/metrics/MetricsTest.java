@@ -1,5 +1,6 @@
 package dev.redisproxy.metrics;
 
+import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.ProxyVerticle;
@@ -275,19 +276,8 @@ class MetricsTest {
     return sb + new String(body, StandardCharsets.UTF_8);
   }
 
-  /** Polls a condition with a deadline; the polling is not a timing assertion. */
-  private static void awaitCondition(Check check) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean ok() throws Exception;
+  /** Polls a condition with a deadline (see {@link Await}); the polling is not a timing assertion. */
+  private static void awaitCondition(java.util.concurrent.Callable<Boolean> check) throws InterruptedException {
+    Await.until(java.time.Duration.ofSeconds(10), "the condition", check);
   }
 }
