@@ -1,5 +1,7 @@
 package dev.redisproxy.resp;
 
+import static dev.redisproxy.testing.Tools.onPath;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -95,14 +97,5 @@ class RespCliIT {
     } finally {
       Files.deleteIfExists(out);
     }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -1,5 +1,6 @@
 package dev.redisproxy.security;
 
+import dev.redisproxy.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -148,7 +149,7 @@ class RespAuthIT {
 
   @Test
   void redisCliWithAndWithoutThePassword() throws Exception {
-    assumeTrue(SecuredProxy.onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
+    assumeTrue(Tools.onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
     String port = Integer.toString(proxy.respPort());
     assertThat(SecuredProxy.run("redis-cli", "-p", port, "-a", SECRET, "--no-auth-warning", "GET", "k"))
         .isEqualTo(new SecuredProxy.Result(0, "v\n"));

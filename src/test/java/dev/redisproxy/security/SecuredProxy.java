@@ -93,15 +93,6 @@ final class SecuredProxy implements AutoCloseable {
   record Result(int exit, String out) {
   }
 
-  static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Runs a command-line tool with no input; stdout and stderr together. */
   static Result run(String... command) throws IOException, InterruptedException {
     Path out = Files.createTempFile("secured-proxy-", ".out");

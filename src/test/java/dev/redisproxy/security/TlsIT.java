@@ -1,5 +1,6 @@
 package dev.redisproxy.security;
 
+import dev.redisproxy.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -69,7 +70,7 @@ class TlsIT {
       assertThat(plainBytesGetNoAnswer(proxy.respPort(), "PING\r\n")).isTrue();
       assertThat(plainBytesGetNoAnswer(proxy.respPort(), "*2\r\n$4\r\nAUTH\r\n$16\r\n" + SECRET + "\r\n")).isTrue();
 
-      if (SecuredProxy.onPath("redis-cli")) {
+      if (Tools.onPath("redis-cli")) {
         assertThat(SecuredProxy.run("redis-cli", "-p", Integer.toString(proxy.respPort()), "--tls",
             "--cacert", certs.caCert.toString(), "-a", SECRET, "--no-auth-warning", "GET", "k"))
             .isEqualTo(new SecuredProxy.Result(0, "v\n"));
@@ -98,7 +99,7 @@ class TlsIT {
         assertThat(jedis.get("k")).isEqualTo("v");
       }
 
-      if (SecuredProxy.onPath("redis-cli")) {
+      if (Tools.onPath("redis-cli")) {
         String port = Integer.toString(proxy.respPort());
         String ca = certs.caCert.toString();
         assertThat(SecuredProxy.run("redis-cli", "-p", port, "--tls", "--cacert", ca,

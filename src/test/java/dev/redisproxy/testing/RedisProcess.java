@@ -207,13 +207,8 @@ public final class RedisProcess implements AutoCloseable {
     if (cachedBinary != null) {
       return cachedBinary;
     }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      Path candidate = Path.of(dir, "redis-server");
-      if (Files.isExecutable(candidate)) {
-        return cachedBinary = candidate;
-      }
-    }
-    return cachedBinary = extractEmbedded();
+    Path onPath = Tools.which("redis-server");
+    return cachedBinary = onPath != null ? onPath : extractEmbedded();
   }
 
   private static Path extractEmbedded() throws IOException {

@@ -1,5 +1,7 @@
 package dev.redisproxy.e2e;
 
+import static dev.redisproxy.testing.Tools.onPath;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -109,15 +111,6 @@ class RespIT {
     } finally {
       Files.deleteIfExists(out);
     }
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String bulkCommand(String... args) {

@@ -1,5 +1,7 @@
 package dev.redisproxy.e2e;
 
+import static dev.redisproxy.testing.Tools.onPath;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TestCertificates;
 import dev.redisproxy.testing.TlsClients;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -137,15 +138,6 @@ class SecurityIT {
 
   private static String encode(String key) {
     return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
-  private static boolean onPath(String tool) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static String run(String... cmd) throws IOException, InterruptedException {
