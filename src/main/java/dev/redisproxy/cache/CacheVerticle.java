@@ -6,6 +6,7 @@ import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.redis.RedisReader;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
@@ -40,9 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class CacheVerticle extends VerticleBase {
 
+  /**
+   * Body: a {@link LookupRequest}. No reply: the answers are sent to the request's {@code replyTo}
+   * as {@link LookupAnswers}, see {@link CacheClient}.
+   */
   public static final String LOOKUP = "redis-proxy.cache.lookup";
-  /** Body: a {@link LookupBatch}. Reply: a {@link LookupBatchReply}, once every key is answered. */
-  public static final String LOOKUP_BATCH = "redis-proxy.cache.lookup-batch";
   public static final String STATS = "redis-proxy.cache.stats";
   /** Body: a {@link Key}. Reply: 1 if it was cached, else 0. Redis is not touched. */
   public static final String INVALIDATE = "redis-proxy.cache.invalidate";
@@ -70,6 +73,10 @@ public final class CacheVerticle extends VerticleBase {
   private final Map<Key, Future<Buffer>> inFlight = new HashMap<>();
   // Reads detached from inFlight by an invalidation but not finished: they still count against MAX_IN_FLIGHT.
   private int detached;
+  // Answers gathered during this turn of the event loop, by the address of the client they go to.
+  private final Map<String, LookupAnswers> outboxes = new HashMap<>();
+  private final Handler<Void> sendAnswersTask = v -> sendAnswers();
+  private boolean answersScheduled;
   // The PING under way, if any: concurrent readiness probes share it.
   private Future<Void> ping;
   // Whether the last read reached Redis; logs the change of state once, not once per request.
@@ -103,7 +110,6 @@ public final class CacheVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     return Future.all(
         bus.localConsumer(LOOKUP, this::handleLookup).completion(),
-        bus.localConsumer(LOOKUP_BATCH, this::handleBatch).completion(),
         bus.localConsumer(STATS, msg -> msg.reply(stats())).completion(),
         bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
         bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
@@ -115,51 +121,53 @@ public final class CacheVerticle extends VerticleBase {
     return reader.close();
   }
 
-  private void handleLookup(Message<Lookup> msg) {
-    Key key = msg.body().key();
-    Buffer cached = cache.get(key);
-    if (cached != null) {
-      hits++;
-      msg.reply(LookupReply.hit(cached));
-      return;
-    }
-    misses++;
-    fetch(key).onComplete(
-        value -> msg.reply(value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
-        err -> msg.fail(failureOf(err).code(), err.getMessage()));
-  }
-
-  /** Answers every key of the batch as {@link #handleLookup} would, in one reply. */
-  private void handleBatch(Message<LookupBatch> msg) {
-    Key[] keys = msg.body().keys();
-    LookupBatchReply answers = new LookupBatchReply(keys.length);
-    // Keys still waiting for Redis, plus one for this loop: a read may complete before it ends.
-    int[] waiting = {1};
-    for (int i = 0; i < keys.length; i++) {
+  /**
+   * Answers every key of the request into the requester's outbox: a hit at once, a miss when its
+   * read completes. A failed read fails that key alone.
+   */
+  private void handleLookup(Message<LookupRequest> msg) {
+    LookupRequest request = msg.body();
+    String replyTo = request.replyTo();
+    Key[] keys = request.keys();
+    int[] tickets = request.tickets();
+    LookupAnswers out = outbox(replyTo);
+    for (int i = 0; i < request.count(); i++) {
       Buffer cached = cache.get(keys[i]);
       if (cached != null) {
         hits++;
-        answers.answer(i, LookupReply.hit(cached));
+        out.answer(tickets[i], LookupReply.hit(cached));
         continue;
       }
       misses++;
-      waiting[0]++;
-      int index = i;
-      fetch(keys[i]).onComplete(value -> {
-        answers.answer(index, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value));
-        replyWhenDone(msg, answers, waiting);
-      }, err -> {
-        answers.fail(index, asRedisFailure(err));
-        replyWhenDone(msg, answers, waiting);
-      });
+      int ticket = tickets[i];
+      fetch(keys[i]).onComplete(
+          value -> outbox(replyTo).answer(ticket, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
+          err -> outbox(replyTo).fail(ticket, asRedisFailure(err)));
     }
-    replyWhenDone(msg, answers, waiting);
   }
 
-  private static void replyWhenDone(Message<LookupBatch> msg, LookupBatchReply answers, int[] waiting) {
-    if (--waiting[0] == 0) {
-      msg.reply(answers);
+  /**
+   * The answers gathered for a client during this turn of the event loop; the first one of a turn
+   * schedules {@link #sendAnswers} at its end, so each client gets one message per turn.
+   */
+  private LookupAnswers outbox(String replyTo) {
+    LookupAnswers out = outboxes.get(replyTo);
+    if (out == null) {
+      out = new LookupAnswers(16);
+      outboxes.put(replyTo, out);
+      if (!answersScheduled) {
+        answersScheduled = true;
+        context.runOnContext(sendAnswersTask);
+      }
     }
+    return out;
+  }
+
+  private void sendAnswers() {
+    answersScheduled = false;
+    EventBus bus = vertx.eventBus();
+    outboxes.forEach(bus::send);
+    outboxes.clear();
   }
 
   /** The value from Redis, sharing a read already under way for the same key. */

@@ -19,11 +19,9 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
 
   /** Registers the codecs for the cache's message types as their default codecs, once per Vert.x. */
   public static void registerAll(Vertx vertx) {
-    register(vertx, Lookup.class);
-    register(vertx, LookupReply.class);
+    register(vertx, LookupRequest.class);
+    register(vertx, LookupAnswers.class);
     register(vertx, CacheStats.class);
-    register(vertx, LookupBatch.class);
-    register(vertx, LookupBatchReply.class);
     register(vertx, Key.class);
   }
 

@@ -1,12 +1,12 @@
 package dev.redisproxy.http;
 
 import dev.redisproxy.ConnectionGate;
-import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.Lookup;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
 import dev.redisproxy.security.KeyPatterns;
@@ -14,7 +14,6 @@ import dev.redisproxy.security.ServerTls;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -29,8 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP front end: {@code GET|HEAD /get/<key>}. Deployed {@code MAX_PARALLEL} times; the
- * instances share the listening port. It never touches the cache: each request becomes one
- * {@link Lookup} on the event bus, and the {@link LookupReply} becomes the response.
+ * instances share the listening port. It never touches the cache: each request's key goes to the
+ * cache verticle through this instance's {@link CacheClient} (with the other lookups of the same
+ * event-loop turn), and the {@link LookupReply} becomes the response.
  *
  * <p>{@code /get/} is dispatched by hand, the fast path; every other path goes to the
  * {@link OpsRoutes} router (metrics, health, cache administration). Requests other than the
@@ -48,7 +48,7 @@ public final class HttpVerticle extends VerticleBase {
   /** How long shutdown waits for requests in flight. */
   static final long SHUTDOWN_GRACE_MS = 10_000;
   /**
-   * Slack over {@code REDIS_TIMEOUT} for the event-bus request: the cache verticle answers by
+   * Slack over {@code REDIS_TIMEOUT} for a lookup: the cache verticle answers by
    * {@code REDIS_TIMEOUT} itself, this only catches a cache verticle that cannot answer at all.
    */
   static final long LOOKUP_SLACK_MS = 1_000;
@@ -82,7 +82,9 @@ public final class HttpVerticle extends VerticleBase {
   private HttpAuth auth;
   // CLIENT_IDLE_TIMEOUT for clients that send, but too slowly to finish a request (slowloris).
   private final RequestDeadlines deadlines;
-  private DeliveryOptions lookupOptions;
+  private CacheClient cache;
+  // Turns the cache's answer to a /get/ request (the attachment) into its response.
+  private final CacheClient.Recipient responder = this::respond;
   private Router ops;
   private HttpServer server;
 
@@ -97,8 +99,6 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    lookupOptions = new DeliveryOptions()
-        .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
     for (int status : STATUSES) {
       requestsByStatus[status] = metrics.requests("http", Integer.toString(status));
     }
@@ -120,12 +120,16 @@ public final class HttpVerticle extends VerticleBase {
         .connectionHandler(this::handleConnection)
         .requestHandler(this::handleRequest);
     vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
-    return server.listen();
+    return CacheClient.open(vertx, config.redisTimeout().toMillis() + LOOKUP_SLACK_MS)
+        .compose(client -> {
+          cache = client;
+          return server.listen();
+        });
   }
 
   @Override
   public Future<?> stop() {
-    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
+    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS).eventually(() -> cache.close());
   }
 
   private void handleConnection(HttpConnection conn) {
@@ -181,8 +185,16 @@ public final class HttpVerticle extends VerticleBase {
       sendText(req, 403, "key not allowed");
       return;
     }
-    vertx.eventBus().<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(Key.wrap(key)), lookupOptions)
-        .onComplete(msg -> sendReply(req, msg.body()), err -> sendFailure(req, err));
+    cache.lookup(Key.wrap(key), responder, req, 0);
+  }
+
+  private void respond(Object request, int index, LookupReply reply, RedisException failure) {
+    HttpServerRequest req = (HttpServerRequest) request;
+    if (failure == null) {
+      sendReply(req, reply);
+    } else {
+      sendFailure(req, failure);
+    }
   }
 
   /**

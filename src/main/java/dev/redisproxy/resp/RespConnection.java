@@ -1,15 +1,12 @@
 package dev.redisproxy.resp;
 
-import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupBatch;
-import dev.redisproxy.cache.LookupBatchReply;
+import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.redis.RedisException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -22,16 +19,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design: every command that cannot be answered at once takes a {@link PendingReply} in a FIFO
  * queue; a reply is written only when it and everything before it are ready, so a cache hit
- * never overtakes an earlier miss. Cache lookups (GET, and each key of MGET) go out on the event
- * bus, at most {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. The connection stops reading (pauses the
+ * never overtakes an earlier miss. Cache lookups (GET, and each key of MGET) go to the cache through
+ * the verticle's {@link CacheClient}, at most {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. The connection stops reading (pauses the
  * socket, leaving unparsed bytes in the parser) while the queue is full, lookups wait for budget,
  * or the socket's write queue is full; so a client that pipelines without reading holds bounded
  * memory. Replies ready together are written as one batch: all replies to one read, and the
- * answers to lookups that arrive in the same event-loop turn.
+ * answers to lookups that arrive in one message from the cache.
  *
  * <p>Everything runs on the connection's event loop.
  */
-final class RespConnection {
+final class RespConnection implements CacheClient.Recipient {
 
   /** Commands whose replies are not yet written; past it the connection stops reading. */
   static final int MAX_QUEUED_REPLIES = 1024;
@@ -45,9 +42,8 @@ final class RespConnection {
 
   private final NetSocket socket;
   private final Context context;
-  private final EventBus bus;
+  private final CacheClient cache;
   private final Commands commands;
-  private final DeliveryOptions lookupOptions;
   private final RespOutcomes outcomes;
   private final long id;
   private final RespParser parser = new RespParser();
@@ -74,14 +70,13 @@ final class RespConnection {
   private long commandsAtStall = -1;
   private long stalledSince;
 
-  RespConnection(NetSocket socket, Context context, Commands commands, DeliveryOptions lookupOptions,
+  RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands,
       RespOutcomes outcomes, long id) {
     this.outcomes = outcomes;
     this.socket = socket;
     this.context = context;
-    this.bus = context.owner().eventBus();
+    this.cache = cache;
     this.commands = commands;
-    this.lookupOptions = lookupOptions;
     this.id = id;
   }
 
@@ -251,69 +246,49 @@ final class RespConnection {
   }
 
   /**
-   * Sends the keys waiting for a lookup, as many as the budget allows, in one {@link LookupBatch}:
-   * a pipeline of GETs, or an MGET, costs one event-bus round trip rather than one per key.
+   * Hands the keys waiting for a lookup to the cache client, as many as the budget allows. The
+   * client sends them with every other lookup of this event-loop turn in one message, so a
+   * pipeline of GETs, an MGET, or GETs from many connections cost one event-bus message.
    */
   private void sendLookups() {
     int budget = MAX_LOOKUPS_IN_FLIGHT - lookupsInFlight;
-    if (budget <= 0) {
-      return;
-    }
-    int n = 0;
-    for (KeysReply r : unsent) {
-      n += r.unsentCount();
-      if (n >= budget) {
-        break;
-      }
-    }
-    n = Math.min(n, budget);
-    if (n == 0) {
-      unsent.clear();
-      queuedKeys = 0;
-      return;
-    }
-    Key[] keys = new Key[n];
-    KeysReply[] owners = new KeysReply[n];
-    int[] indexes = new int[n];
-    for (int i = 0; i < n; ) {
-      KeysReply r = unsent.peek();
+    KeysReply r;
+    while (budget > 0 && (r = unsent.peek()) != null) {
       if (!r.hasUnsent()) {
         unsent.poll();
         continue;
       }
       int index = r.nextToSend();
-      keys[i] = r.key(index);
-      owners[i] = r;
-      indexes[i++] = index;
+      lookupsInFlight++;
+      budget--;
+      cache.lookup(r.key(index), this, r, index);
     }
     while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
       unsent.poll();
     }
     queuedKeys = 0;
-    for (KeysReply r : unsent) {
-      queuedKeys += r.unsentCount();
+    for (KeysReply waiting : unsent) {
+      queuedKeys += waiting.unsentCount();
     }
-    lookupsInFlight += n;
-    bus.<LookupBatchReply>request(CacheVerticle.LOOKUP_BATCH, new LookupBatch(keys), lookupOptions)
-        .onComplete(msg -> handleAnswers(owners, indexes, msg.body(), null),
-            err -> handleAnswers(owners, indexes, null, err));
   }
 
-  /** Hands each answer of a batch to its reply (a failed message fails every key), then pumps once. */
-  private void handleAnswers(KeysReply[] owners, int[] indexes, LookupBatchReply answers, Throwable err) {
-    lookupsInFlight -= owners.length;
+  @Override
+  public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
+    lookupsInFlight--;
     if (closed) {
       return;
     }
-    for (int i = 0; i < owners.length; i++) {
-      Throwable failed = err != null ? err : answers.failure(i);
-      if (failed == null) {
-        owners[i].answer(indexes[i], answers.reply(i).value());
-      } else {
-        Failure failure = Failure.of(failed);
-        owners[i].fail(indexes[i], failure, failureReply(failure, failed));
-      }
+    KeysReply owner = (KeysReply) attachment;
+    if (failure == null) {
+      owner.answer(index, reply.value());
+    } else {
+      owner.fail(index, failure.failure(), failureReply(failure.failure(), failure));
     }
+  }
+
+  /** Once the answers that came together are recorded: writes what became ready, in one batch. */
+  @Override
+  public void delivered() {
     pump();
   }
 

@@ -1,8 +1,7 @@
 package dev.redisproxy.resp;
 
 import dev.redisproxy.ConnectionGate;
-import dev.redisproxy.cache.CacheVerticle;
-import dev.redisproxy.cache.Lookup;
+import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
@@ -20,15 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The RESP front end: Redis clients ({@code redis-cli}, {@code redis-benchmark}, Jedis, Lettuce)
  * talk to the proxy on {@code RESP_PORT}. Deployed {@code MAX_PARALLEL} times; the instances share
- * the listening port. Like the HTTP front end it never touches the cache: each key becomes a
- * {@link Lookup} on the event bus. Each connection is a {@link RespConnection}.
+ * the listening port. Like the HTTP front end it never touches the cache: its connections look
+ * keys up through this instance's {@link CacheClient}. Each connection is a {@link RespConnection}.
  */
 public final class RespVerticle extends VerticleBase {
 
   /** How long shutdown waits for replies in flight before closing connections. */
   static final long SHUTDOWN_GRACE_MS = 10_000;
   /**
-   * Slack over {@code REDIS_TIMEOUT} for the event-bus request: the cache verticle answers by
+   * Slack over {@code REDIS_TIMEOUT} for a lookup or INFO's stats request: the cache verticle answers by
    * {@code REDIS_TIMEOUT} itself, this only catches a cache verticle that cannot answer at all.
    */
   static final long LOOKUP_SLACK_MS = 1_000;
@@ -42,7 +41,7 @@ public final class RespVerticle extends VerticleBase {
   private final ConnectionGate gate;
   private final ProxyMetrics metrics;
   private RespOutcomes outcomes;
-  private DeliveryOptions lookupOptions;
+  private CacheClient cache;
   private Commands commands;
   private NetServer server;
 
@@ -54,24 +53,26 @@ public final class RespVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    lookupOptions = new DeliveryOptions()
-        .setSendTimeout(config.redisTimeout().toMillis() + LOOKUP_SLACK_MS);
+    long lookupTimeoutMs = config.redisTimeout().toMillis() + LOOKUP_SLACK_MS;
     outcomes = RespOutcomes.register(metrics);
     AuthFailures authFailures = new AuthFailures("resp", metrics.authFailures("resp"));
     RespAuth auth = config.security().authRequired() ? new RespAuth(config.security().password(), authFailures) : null;
-    commands = new Commands(new Info(vertx, config, gate, lookupOptions), auth, config.security().keyPatterns());
+    commands = new Commands(new Info(vertx, config, gate, new DeliveryOptions().setSendTimeout(lookupTimeoutMs)), auth, config.security().keyPatterns());
     NetServerOptions options = new NetServerOptions()
         .setPort(config.respPort())
         .setTcpNoDelay(true)
         .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createNetServer(ServerTls.apply(options, config.security())).connectHandler(this::handleConnection);
-    return server.listen();
+    return CacheClient.open(vertx, lookupTimeoutMs).compose(client -> {
+      cache = client;
+      return server.listen();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
+    return server.shutdown(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS).eventually(() -> cache.close());
   }
 
   /** The port actually bound (useful with port 0 in tests). */
@@ -84,7 +85,7 @@ public final class RespVerticle extends VerticleBase {
       socket.write(MAX_CLIENTS).onComplete(ar -> socket.close());
       return;
     }
-    RespConnection conn = new RespConnection(socket, context, commands, lookupOptions, outcomes, CLIENT_IDS.incrementAndGet());
+    RespConnection conn = new RespConnection(socket, context, cache, commands, outcomes, CLIENT_IDS.incrementAndGet());
     conn.start(gate::release, config.clientIdleTimeout().toMillis());
   }
 }

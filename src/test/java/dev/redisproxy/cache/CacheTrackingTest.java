@@ -32,6 +32,7 @@ class CacheTrackingTest {
   private final FakeRedisReader redis = tracking.redis;
   private final FakeTicker ticker = new FakeTicker();
   private Vertx vertx;
+  private CacheClient client;
 
   @BeforeEach
   void setUp() {
@@ -48,6 +49,7 @@ class CacheTrackingTest {
     Map<String, String> env = new HashMap<>(Map.of("CACHE_TTL", "10s", "CACHE_MAXSIZE", "4",
         "REDIS_TIMEOUT", "30s", "CACHE_INVALIDATION", invalidation));
     vertx.deployVerticle(new CacheVerticle(ConfigLoader.load(null, env), v -> tracking, ticker)).await();
+    client = CacheClient.open(vertx, 60_000).await();
   }
 
   @Test
@@ -178,7 +180,7 @@ class CacheTrackingTest {
   // --- helpers
 
   private Future<LookupReply> request(Key key) {
-    return vertx.eventBus().<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(key)).map(Message::body);
+    return client.lookup(key);
   }
 
   private String lookup(Key key) throws Exception {

@@ -35,6 +35,7 @@ class CacheVerticleTest {
   private final FakeRedisReader redis = new FakeRedisReader();
   private final FakeTicker ticker = new FakeTicker();
   private Vertx vertx;
+  private CacheClient client;
 
   @BeforeEach
   void setUp() {
@@ -53,13 +54,14 @@ class CacheVerticleTest {
     all.putAll(env);
     ProxyConfig config = ConfigLoader.load(null, all);
     vertx.deployVerticle(new CacheVerticle(config, v -> redis, ticker)).await();
+    client = CacheClient.open(vertx, 60_000).await();
   }
 
   private Future<LookupReply> lookup(Key key) {
-    return vertx.eventBus().<LookupReply>request(CacheVerticle.LOOKUP, new Lookup(key)).map(Message::body);
+    return client.lookup(key);
   }
 
-  private LookupReply await(Future<LookupReply> f) throws Exception {
+  private <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
@@ -84,40 +86,84 @@ class CacheVerticleTest {
   }
 
   @Test
-  void aBatchAnswersEveryKeyInOrderWithOneReadPerKey() throws Exception {
+  void lookupsOfOneTurnAreAnsweredInOneMessageWithOneReadPerKey() throws Exception {
     deploy(Map.of("CACHE_MAXSIZE", "10"));
     redis.data.put(Key.of("a"), Buffer.buffer("A"));
     redis.data.put(Key.of("b"), Buffer.buffer("B"));
     await(lookup(Key.of("a")));
-    Key[] keys = {Key.of("a"), Key.of("b"), Key.of("missing"), Key.of("b")};
-    LookupBatchReply reply = vertx.eventBus().<LookupBatchReply>request(CacheVerticle.LOOKUP_BATCH, new LookupBatch(keys))
-        .map(Message::body).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertThat(reply.size()).isEqualTo(4);
-    assertThat(reply.reply(0).outcome()).isEqualTo(LookupReply.Outcome.HIT);
-    assertThat(reply.reply(0).value().toString()).isEqualTo("A");
-    assertThat(reply.reply(1).outcome()).isEqualTo(LookupReply.Outcome.MISS);
-    assertThat(reply.reply(1).value().toString()).isEqualTo("B");
-    assertThat(reply.reply(2)).isSameAs(LookupReply.NOT_FOUND);
-    assertThat(reply.reply(3).value().toString()).isEqualTo("B");
+    Answers answers = lookupInOneTurn(Key.of("a"), Key.of("b"), Key.of("missing"), Key.of("b"));
+    assertThat(answers.replies).extracting(LookupReply::outcome).containsExactly(
+        LookupReply.Outcome.HIT, LookupReply.Outcome.MISS, LookupReply.Outcome.NOT_FOUND, LookupReply.Outcome.HIT);
+    assertThat(answers.replies[0].value().toString()).isEqualTo("A");
+    assertThat(answers.replies[1].value().toString()).isEqualTo("B");
+    assertThat(answers.replies[3].value().toString()).isEqualTo("B");
     assertThat(redis.reads(Key.of("b"))).as("this fake answers at once, so the second b hits what the first stored")
         .isEqualTo(1);
-    assertThat(reply.reply(3).outcome()).isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(answers.deliveries).as("one message carried every answer").isEqualTo(1);
     assertThat(stats()).extracting(CacheStats::hits, CacheStats::misses).containsExactly(2L, 3L);
   }
 
   @Test
-  void aFailedKeyInABatchFailsOnlyItself() throws Exception {
-    deploy(Map.of());
+  void aFailedKeyFailsOnlyItselfAndASlowOneHoldsNoOtherAnswerBack() throws Exception {
+    deploy(Map.of("REDIS_TIMEOUT", "30s"));
     redis.data.put(K, Buffer.buffer("v"));
     await(lookup(K));
     redis.failWith(Failure.UNAVAILABLE, "Connection refused");
-    LookupBatchReply reply = vertx.eventBus().<LookupBatchReply>request(CacheVerticle.LOOKUP_BATCH,
-            new LookupBatch(new Key[] {Key.of("down"), K}))
-        .map(Message::body).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertThat(reply.reply(0)).isNull();
-    assertThat(reply.failure(0).failure()).isEqualTo(Failure.UNAVAILABLE);
-    assertThat(reply.failure(1)).isNull();
-    assertThat(reply.reply(1).outcome()).isEqualTo(LookupReply.Outcome.HIT);
+    Answers failed = lookupInOneTurn(Key.of("down"), K);
+    assertThat(failed.replies[0]).isNull();
+    assertThat(failed.failures[0].failure()).isEqualTo(Failure.UNAVAILABLE);
+    assertThat(failed.failures[1]).isNull();
+    assertThat(failed.replies[1].outcome()).isEqualTo(LookupReply.Outcome.HIT);
+
+    redis.heal();
+    redis.hold();
+    Future<LookupReply> slow = lookup(Key.of("slow"));
+    awaitCondition(() -> redis.pending() == 1);
+    assertThat(await(lookup(K)).outcome()).as("a hit while another key waits for Redis").isEqualTo(LookupReply.Outcome.HIT);
+    assertThat(slow.isComplete()).isFalse();
+    redis.releaseAll();
+    assertThat(await(slow)).isSameAs(LookupReply.NOT_FOUND);
+  }
+
+  /** Looks the keys up in one turn of the client's event loop, and waits for every answer. */
+  private Answers lookupInOneTurn(Key... keys) throws Exception {
+    Answers answers = new Answers(keys.length);
+    client.runOnLoop(v -> {
+      for (int i = 0; i < keys.length; i++) {
+        client.lookup(keys[i], answers, null, i);
+      }
+    });
+    await(answers.all.future());
+    return answers;
+  }
+
+  /** Records the answers to lookups made by {@link #lookupInOneTurn}, and how many messages brought them. */
+  private static final class Answers implements CacheClient.Recipient {
+    final LookupReply[] replies;
+    final dev.redisproxy.redis.RedisException[] failures;
+    final io.vertx.core.Promise<LookupReply> all = io.vertx.core.Promise.promise();
+    int answered;
+    int deliveries;
+
+    Answers(int n) {
+      replies = new LookupReply[n];
+      failures = new dev.redisproxy.redis.RedisException[n];
+    }
+
+    @Override
+    public void answered(Object attachment, int index, LookupReply reply, dev.redisproxy.redis.RedisException failure) {
+      replies[index] = reply;
+      failures[index] = failure;
+      answered++;
+    }
+
+    @Override
+    public void delivered() {
+      deliveries++;
+      if (answered == replies.length) {
+        all.complete();
+      }
+    }
   }
 
   @Test
@@ -129,6 +175,7 @@ class CacheVerticleTest {
     };
     ProxyConfig config = ConfigLoader.load(null, Map.of("REDIS_TIMEOUT", "5s"));
     vertx.deployVerticle(new CacheVerticle(config, v -> redis, recording)).await();
+    client = CacheClient.open(vertx, 60_000).await();
     redis.data.put(K, Buffer.buffer("v"));
     redis.hold();
     redis.unboundFutures();

@@ -9,8 +9,8 @@ import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupBatch;
-import dev.redisproxy.cache.LookupBatchReply;
+import dev.redisproxy.cache.LookupRequest;
+import dev.redisproxy.cache.LookupAnswers;
 import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ConfigLoader;
@@ -54,12 +54,11 @@ class RespVerticleTest {
     LocalCodec.registerAll(vertx);
     port = RedisProcess.freePort();
     ProxyConfig config = ConfigLoader.load(null, Map.of("RESP_PORT", Integer.toString(port)));
-    vertx.eventBus().<LookupBatch>localConsumer(CacheVerticle.LOOKUP_BATCH, msg -> {
-      Key[] keys = msg.body().keys();
-      Batch batch = new Batch(msg, new LookupBatchReply(keys.length), new AtomicInteger(keys.length));
-      for (int i = 0; i < keys.length; i++) {
+    vertx.eventBus().<LookupRequest>localConsumer(CacheVerticle.LOOKUP, msg -> {
+      LookupRequest request = msg.body();
+      for (int i = 0; i < request.count(); i++) {
         mostOutstanding.accumulateAndGet(received.incrementAndGet() - answered.get(), Math::max);
-        lookups.add(new PendingKey(batch, i, keys[i]));
+        lookups.add(new PendingKey(request.replyTo(), request.tickets()[i], request.keys()[i]));
       }
     }).completion().await(10, TimeUnit.SECONDS);
     vertx.deployVerticle(() -> new RespVerticle(config, new ConnectionGate(10), new ProxyMetrics(registry, new ConnectionGate(10))),
@@ -146,29 +145,22 @@ class RespVerticleTest {
     return msg;
   }
 
-  /** Answers one key; the fake cache replies to the batch once all its keys are answered, on its context. */
+  /** Answers one key, in a message of its own, as the cache does for a miss. */
   private void answer(PendingKey key, String value) {
     answered.incrementAndGet();
-    key.batch().reply().answer(key.index(), LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8))));
-    key.batch().keyDone(vertx);
+    LookupAnswers answers = new LookupAnswers(1);
+    answers.answer(key.ticket(), LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8))));
+    vertx.eventBus().send(key.replyTo(), answers);
   }
 
   private void fail(PendingKey key, Failure failure, String message) {
     answered.incrementAndGet();
-    key.batch().reply().fail(key.index(), new RedisException(failure, message));
-    key.batch().keyDone(vertx);
+    LookupAnswers answers = new LookupAnswers(1);
+    answers.fail(key.ticket(), new RedisException(failure, message));
+    vertx.eventBus().send(key.replyTo(), answers);
   }
 
-  /** A batch the fake cache received, and how many of its keys the test has not answered yet. */
-  private record Batch(Message<LookupBatch> message, LookupBatchReply reply, AtomicInteger open) {
-    void keyDone(Vertx vertx) {
-      if (open.decrementAndGet() == 0) {
-        vertx.runOnContext(v -> message.reply(reply));
-      }
-    }
-  }
-
-  /** One key of a batch, as the fake cache hands it to the test. */
-  private record PendingKey(Batch batch, int index, Key key) {
+  /** One key the fake cache received, with where and with which ticket its answer goes. */
+  private record PendingKey(String replyTo, int ticket, Key key) {
   }
 }
