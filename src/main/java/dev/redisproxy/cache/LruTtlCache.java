@@ -18,7 +18,13 @@ import java.util.Arrays;
  * {@code CacheBenchmark} in {@code src/bench}).
  *
  * <p>Not thread-safe by design: exactly one verticle owns an instance and touches it from its
- * event loop only. Time comes from the injected {@link Ticker}. No Vert.x types appear here.
+ * event loop only. No Vert.x types appear here.
+ *
+ * <p>Time comes from the injected {@link Ticker}. Each operation also has a form that takes the
+ * time from the caller ({@code get(key, now)}), so that an owner answering a batch of keys reads
+ * the clock once per batch rather than once per key: on a virtual machine's clock a reading costs
+ * about as much as a whole hit. The times passed must be readings of the same ticker and must not
+ * go backwards from one call to the next, or the age list would no longer be in expiry order.
  */
 public final class LruTtlCache<K, V> {
 
@@ -57,13 +63,21 @@ public final class LruTtlCache<K, V> {
     this.table = newTable(tableSizeFor(Math.min(capacity, MAX_PREALLOCATED)));
   }
 
-  /** The value if present and not expired, counting as a use; otherwise null. */
+  /** The value if present and not expired, counting as a use; otherwise null. Reads the clock. */
   public V get(K key) {
+    return get(key, ticker.nanos());
+  }
+
+  /**
+   * As {@link #get(Object)}, at time {@code now} (a reading of this cache's {@link Ticker}, see the
+   * class comment): the owner reads the clock once for a batch of operations.
+   */
+  public V get(K key, long now) {
     Node<K, V> node = find(key, spread(key.hashCode()));
     if (node == null) {
       return null;
     }
-    if (ticker.nanos() - node.insertedAt >= ttlNanos) {
+    if (now - node.insertedAt >= ttlNanos) {
       remove(node);
       expirations++;
       return null;
@@ -78,10 +92,14 @@ public final class LruTtlCache<K, V> {
    * full, the least recently used entry is evicted.
    */
   public void put(K key, V value) {
+    put(key, value, ticker.nanos());
+  }
+
+  /** As {@link #put(Object, Object)}, at time {@code now} (see {@link #get(Object, long)}). */
+  public void put(K key, V value, long now) {
     if (capacity == 0) {
       return;
     }
-    long now = ticker.nanos();
     purgeExpired(now);
     int hash = spread(key.hashCode());
     Node<K, V> existing = find(key, hash);
@@ -120,7 +138,8 @@ public final class LruTtlCache<K, V> {
     return purgeExpired(ticker.nanos());
   }
 
-  private int purgeExpired(long now) {
+  /** As {@link #purgeExpired()}, at time {@code now} (see {@link #get(Object, long)}). */
+  public int purgeExpired(long now) {
     int purged = 0;
     Node<K, V> oldest = age.ageNext;
     while (oldest != age && now - oldest.insertedAt >= ttlNanos) {

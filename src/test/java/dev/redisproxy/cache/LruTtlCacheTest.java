@@ -113,6 +113,44 @@ class LruTtlCacheTest {
   }
 
   @Test
+  void theTimePassedInDecidesExpiryAndTheTickerIsNotRead() {
+    LruTtlCache<String, String> c = new LruTtlCache<>(3, TTL.toNanos(), () -> {
+      throw new AssertionError("the ticker was read");
+    });
+    long t0 = 5_000;
+    c.put("a", "1", t0);
+    assertThat(c.get("a", t0 + TTL.toNanos() - 1)).isEqualTo("1");
+    c.put("b", "2", t0 + 1);
+    assertThat(c.get("a", t0 + TTL.toNanos())).isNull();
+    assertThat(c.expirations()).isEqualTo(1);
+    assertThat(c.purgeExpired(t0 + 1 + TTL.toNanos())).isEqualTo(1);
+    assertThat(c.size()).isZero();
+  }
+
+  /** A batch reads the clock once, before its keys; a value put since then is still served. */
+  @Test
+  void aTimeReadBeforeAPutServesThatPut() {
+    LruTtlCache<String, String> c = cache(3);
+    long batchStart = ticker.nanos();
+    ticker.advance(Duration.ofMillis(3));
+    c.put("a", "1");
+    assertThat(c.get("a", batchStart)).isEqualTo("1");
+    assertThat(c.size()).isEqualTo(1);
+  }
+
+  @Test
+  void explicitTimesAndTheTickerAgree() {
+    LruTtlCache<String, String> c = cache(3);
+    c.put("a", "1", ticker.nanos());
+    ticker.advance(TTL.minusNanos(1));
+    assertThat(c.get("a")).isEqualTo("1");
+    c.put("b", "2");
+    ticker.advance(Duration.ofNanos(1));
+    assertThat(c.get("a", ticker.nanos())).isNull();
+    assertThat(c.get("b", ticker.nanos())).isEqualTo("2");
+  }
+
+  @Test
   void reinsertAfterExpiryStartsAFreshTtl() {
     LruTtlCache<String, String> c = cache(3);
     c.put("a", "1");
@@ -230,9 +268,11 @@ class LruTtlCacheTest {
       ticker.advance(Duration.ofMillis(random.nextInt(300)));
       long now = ticker.nanos();
       model.values().removeIf(e -> now - e[1] >= TTL.toNanos());
+      // Half the calls pass the time, as the cache verticle does for a batch, half let the cache read it.
+      boolean passTime = random.nextBoolean();
       if (random.nextBoolean()) {
         long[] expected = model.get(key);
-        assertThat(c.get(key)).isEqualTo(expected == null ? null : expected[0]);
+        assertThat(passTime ? c.get(key, now) : c.get(key)).isEqualTo(expected == null ? null : expected[0]);
       } else {
         long value = random.nextLong();
         model.remove(key);
@@ -240,7 +280,11 @@ class LruTtlCacheTest {
           model.remove(model.keySet().iterator().next());
         }
         model.put(key, new long[] {value, now});
-        c.put(key, value);
+        if (passTime) {
+          c.put(key, value, now);
+        } else {
+          c.put(key, value);
+        }
       }
       assertThat(c.size()).isLessThanOrEqualTo(capacity);
     }
