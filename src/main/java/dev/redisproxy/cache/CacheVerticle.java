@@ -4,6 +4,7 @@ import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.redis.RedisReader;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,6 +13,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -62,7 +64,8 @@ public final class CacheVerticle extends VerticleBase {
   private final Function<Vertx, RedisReader> readerFactory;
   private final Ticker ticker;
 
-  private LruTtlCache<Key, Buffer> cache;
+  // Values as bare arrays, copied once from Redis's reply: a Buffer would add ~64 bytes per entry.
+  private LruTtlCache<Key, byte[]> cache;
   // The thread of this verticle's event loop: the only one that may touch the map.
   private Thread eventLoop;
   private RedisReader reader;
@@ -117,10 +120,10 @@ public final class CacheVerticle extends VerticleBase {
 
   private void handleLookup(Message<Lookup> msg) {
     Key key = msg.body().key();
-    Buffer cached = cache.get(key);
+    byte[] cached = cache.get(key);
     if (cached != null) {
       hits++;
-      msg.reply(LookupReply.hit(cached));
+      msg.reply(LookupReply.hit(view(cached)));
       return;
     }
     misses++;
@@ -135,11 +138,13 @@ public final class CacheVerticle extends VerticleBase {
     LookupBatchReply answers = new LookupBatchReply(keys.length);
     // Keys still waiting for Redis, plus one for this loop: a read may complete before it ends.
     int[] waiting = {1};
+    // One clock reading serves the whole batch.
+    long now = ticker.nanos();
     for (int i = 0; i < keys.length; i++) {
-      Buffer cached = cache.get(keys[i]);
+      byte[] cached = cache.get(keys[i], now);
       if (cached != null) {
         hits++;
-        answers.answer(i, LookupReply.hit(cached));
+        answers.answer(i, LookupReply.hit(view(cached)));
         continue;
       }
       misses++;
@@ -154,6 +159,11 @@ public final class CacheVerticle extends VerticleBase {
       });
     }
     replyWhenDone(msg, answers, waiting);
+  }
+
+  /** The cached bytes as a Buffer without copying them: a stored array is never changed. */
+  private static Buffer view(byte[] cached) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(cached));
   }
 
   private static void replyWhenDone(Message<LookupBatch> msg, LookupBatchReply answers, int[] waiting) {
@@ -182,7 +192,7 @@ public final class CacheVerticle extends VerticleBase {
     read.onComplete(value -> {
       noteReachable(true);
       if (settle(key, read) && storable && value != null) {
-        cache.put(key, value);
+        cache.put(key, value.getBytes());
       }
     }, err -> {
       settle(key, read);
