@@ -256,7 +256,10 @@ class LruTtlCacheTest {
     }
   }
 
-  /** Random operations checked against a plain access-ordered LinkedHashMap with timestamps. */
+  /**
+   * Random operations checked against a plain access-ordered LinkedHashMap with timestamps: gets,
+   * puts, removals, purges and the odd clear, so that freed slots are reused in every way.
+   */
   @Test
   void behavesLikeAReferenceModel() {
     int capacity = 16;
@@ -270,10 +273,11 @@ class LruTtlCacheTest {
       model.values().removeIf(e -> now - e[1] >= TTL.toNanos());
       // Half the calls pass the time, as the cache verticle does for a batch, half let the cache read it.
       boolean passTime = random.nextBoolean();
-      if (random.nextBoolean()) {
+      int op = random.nextInt(20);
+      if (op < 9) {
         long[] expected = model.get(key);
         assertThat(passTime ? c.get(key, now) : c.get(key)).isEqualTo(expected == null ? null : expected[0]);
-      } else {
+      } else if (op < 18) {
         long value = random.nextLong();
         model.remove(key);
         if (model.size() >= capacity) {
@@ -285,8 +289,28 @@ class LruTtlCacheTest {
         } else {
           c.put(key, value);
         }
+      } else if (op == 18) {
+        boolean removed = c.remove(key);
+        if (model.remove(key) != null) {
+          assertThat(removed).as("a live key is removed").isTrue();
+        }
+      } else {
+        c.purgeExpired(now);
+        assertThat(c.size()).as("once purged, exactly the live keys are held").isEqualTo(model.size());
+      }
+      if (step % 10_000 == 9_999) {
+        c.clear();
+        model.clear();
       }
       assertThat(c.size()).isLessThanOrEqualTo(capacity);
     }
+  }
+
+  @Test
+  void aCapacityBeyondWhatTheArraysCanIndexIsCut() {
+    LruTtlCache<String, String> c = new LruTtlCache<>(Integer.MAX_VALUE - 8, TTL.toNanos(), ticker);
+    assertThat(c.capacity()).isEqualTo(LruTtlCache.MAX_CAPACITY);
+    c.put("a", "1");
+    assertThat(c.get("a")).isEqualTo("1");
   }
 }
