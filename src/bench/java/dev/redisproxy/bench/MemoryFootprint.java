@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
  * Heap taken by the cache with N entries of 16-byte keys and 64-byte values, stored as the
  * cache verticle stores them (a {@link Key}, and the bytes of Redis's reply {@link Buffer} copied
  * into a bare array), after full GCs; printed as bytes per entry beyond the 80 bytes of key and
- * value. Expected, with compressed oops: node 56, key wrapper and array header 24 + 16, value
- * array header 16, table slot 4 x 2^21 / 10^6 = 8.4: 120.4, plus what G1 rounds up (measured 125).
+ * value. Expected, with compressed oops: the cache's slot 40 (eight ints of links, key and value
+ * references), its table slot 4 x 2^21 / 10^6 = 8.4, key wrapper and array header 24 + 16, value
+ * array header 16: 104.4, plus G1's rounding of the cache's three large arrays up to whole regions
+ * (measured 111).
  *
  * <p>{@code java -cp ... dev.redisproxy.bench.MemoryFootprint [ENTRIES]}
  */
