@@ -4,6 +4,7 @@ import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.redis.RedisReader;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -13,6 +14,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -65,7 +67,8 @@ public final class CacheVerticle extends VerticleBase {
   private final Function<Vertx, RedisReader> readerFactory;
   private final Ticker ticker;
 
-  private LruTtlCache<Key, Buffer> cache;
+  // Values as bare arrays, copied once from Redis's reply: a Buffer would add ~64 bytes per entry.
+  private LruTtlCache<Key, byte[]> cache;
   // The thread of this verticle's event loop: the only one that may touch the map.
   private Thread eventLoop;
   private RedisReader reader;
@@ -131,11 +134,13 @@ public final class CacheVerticle extends VerticleBase {
     Key[] keys = request.keys();
     int[] tickets = request.tickets();
     LookupAnswers out = outbox(replyTo);
+    // One clock reading serves the whole request.
+    long now = ticker.nanos();
     for (int i = 0; i < request.count(); i++) {
-      Buffer cached = cache.get(keys[i]);
+      byte[] cached = cache.get(keys[i], now);
       if (cached != null) {
         hits++;
-        out.answer(tickets[i], LookupReply.hit(cached));
+        out.answer(tickets[i], LookupReply.hit(view(cached)));
         continue;
       }
       misses++;
@@ -161,6 +166,11 @@ public final class CacheVerticle extends VerticleBase {
       }
     }
     return out;
+  }
+
+  /** The cached bytes as a Buffer without copying them: a stored array is never changed. */
+  private static Buffer view(byte[] cached) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(cached));
   }
 
   private void sendAnswers() {
@@ -190,7 +200,7 @@ public final class CacheVerticle extends VerticleBase {
     read.onComplete(value -> {
       noteReachable(true);
       if (settle(key, read) && storable && value != null) {
-        cache.put(key, value);
+        cache.put(key, value.getBytes());
       }
     }, err -> {
       settle(key, read);

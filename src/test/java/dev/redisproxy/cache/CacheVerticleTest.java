@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
@@ -71,7 +72,7 @@ class CacheVerticleTest {
   }
 
   @Test
-  void missReadsRedisOnceThenHitsServeTheSameBuffer() throws Exception {
+  void missReadsRedisOnceThenHitsServeTheStoredBytesWithoutCopying() throws Exception {
     deploy(Map.of());
     redis.data.put(K, Buffer.buffer("v1"));
     LookupReply first = await(lookup(K));
@@ -79,10 +80,27 @@ class CacheVerticleTest {
     assertThat(first.value().toString()).isEqualTo("v1");
     redis.data.put(K, Buffer.buffer("v2"));
     LookupReply second = await(lookup(K));
+    LookupReply third = await(lookup(K));
     assertThat(second.outcome()).isEqualTo(LookupReply.Outcome.HIT);
-    assertThat(second.value()).as("the cached buffer itself, not a copy").isSameAs(first.value());
+    assertThat(second.value().toString()).isEqualTo("v1");
+    assertThat(backingArray(third.value())).as("every hit wraps the one stored array, none copies it")
+        .isSameAs(backingArray(second.value()));
     assertThat(redis.reads(K)).isEqualTo(1);
-    assertThat(stats()).extracting(CacheStats::hits, CacheStats::misses, CacheStats::keys).containsExactly(1L, 1L, 1);
+    assertThat(stats()).extracting(CacheStats::hits, CacheStats::misses, CacheStats::keys).containsExactly(2L, 1L, 1);
+  }
+
+  @Test
+  void theStoredValueIsACopyThatLaterChangesToRedissBufferDoNotReach() throws Exception {
+    deploy(Map.of());
+    Buffer fromRedis = Buffer.buffer(new byte[] {'v', 0, '\r', '\n', (byte) 0xff});
+    redis.data.put(K, fromRedis);
+    await(lookup(K));
+    fromRedis.setByte(0, (byte) 'X');
+    assertThat(await(lookup(K)).value().getBytes()).containsExactly('v', 0, '\r', '\n', 0xff);
+  }
+
+  private static byte[] backingArray(Buffer b) {
+    return ((BufferInternal) b).getByteBuf().array();
   }
 
   @Test

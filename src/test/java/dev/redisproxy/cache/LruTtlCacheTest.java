@@ -113,6 +113,44 @@ class LruTtlCacheTest {
   }
 
   @Test
+  void theTimePassedInDecidesExpiryAndTheTickerIsNotRead() {
+    LruTtlCache<String, String> c = new LruTtlCache<>(3, TTL.toNanos(), () -> {
+      throw new AssertionError("the ticker was read");
+    });
+    long t0 = 5_000;
+    c.put("a", "1", t0);
+    assertThat(c.get("a", t0 + TTL.toNanos() - 1)).isEqualTo("1");
+    c.put("b", "2", t0 + 1);
+    assertThat(c.get("a", t0 + TTL.toNanos())).isNull();
+    assertThat(c.expirations()).isEqualTo(1);
+    assertThat(c.purgeExpired(t0 + 1 + TTL.toNanos())).isEqualTo(1);
+    assertThat(c.size()).isZero();
+  }
+
+  /** A batch reads the clock once, before its keys; a value put since then is still served. */
+  @Test
+  void aTimeReadBeforeAPutServesThatPut() {
+    LruTtlCache<String, String> c = cache(3);
+    long batchStart = ticker.nanos();
+    ticker.advance(Duration.ofMillis(3));
+    c.put("a", "1");
+    assertThat(c.get("a", batchStart)).isEqualTo("1");
+    assertThat(c.size()).isEqualTo(1);
+  }
+
+  @Test
+  void explicitTimesAndTheTickerAgree() {
+    LruTtlCache<String, String> c = cache(3);
+    c.put("a", "1", ticker.nanos());
+    ticker.advance(TTL.minusNanos(1));
+    assertThat(c.get("a")).isEqualTo("1");
+    c.put("b", "2");
+    ticker.advance(Duration.ofNanos(1));
+    assertThat(c.get("a", ticker.nanos())).isNull();
+    assertThat(c.get("b", ticker.nanos())).isEqualTo("2");
+  }
+
+  @Test
   void reinsertAfterExpiryStartsAFreshTtl() {
     LruTtlCache<String, String> c = cache(3);
     c.put("a", "1");
@@ -218,7 +256,10 @@ class LruTtlCacheTest {
     }
   }
 
-  /** Random operations checked against a plain access-ordered LinkedHashMap with timestamps. */
+  /**
+   * Random operations checked against a plain access-ordered LinkedHashMap with timestamps: gets,
+   * puts, removals, purges and the odd clear, so that freed slots are reused in every way.
+   */
   @Test
   void behavesLikeAReferenceModel() {
     int capacity = 16;
@@ -230,19 +271,46 @@ class LruTtlCacheTest {
       ticker.advance(Duration.ofMillis(random.nextInt(300)));
       long now = ticker.nanos();
       model.values().removeIf(e -> now - e[1] >= TTL.toNanos());
-      if (random.nextBoolean()) {
+      // Half the calls pass the time, as the cache verticle does for a batch, half let the cache read it.
+      boolean passTime = random.nextBoolean();
+      int op = random.nextInt(20);
+      if (op < 9) {
         long[] expected = model.get(key);
-        assertThat(c.get(key)).isEqualTo(expected == null ? null : expected[0]);
-      } else {
+        assertThat(passTime ? c.get(key, now) : c.get(key)).isEqualTo(expected == null ? null : expected[0]);
+      } else if (op < 18) {
         long value = random.nextLong();
         model.remove(key);
         if (model.size() >= capacity) {
           model.remove(model.keySet().iterator().next());
         }
         model.put(key, new long[] {value, now});
-        c.put(key, value);
+        if (passTime) {
+          c.put(key, value, now);
+        } else {
+          c.put(key, value);
+        }
+      } else if (op == 18) {
+        boolean removed = c.remove(key);
+        if (model.remove(key) != null) {
+          assertThat(removed).as("a live key is removed").isTrue();
+        }
+      } else {
+        c.purgeExpired(now);
+        assertThat(c.size()).as("once purged, exactly the live keys are held").isEqualTo(model.size());
+      }
+      if (step % 10_000 == 9_999) {
+        c.clear();
+        model.clear();
       }
       assertThat(c.size()).isLessThanOrEqualTo(capacity);
     }
+  }
+
+  @Test
+  void aCapacityBeyondWhatTheArraysCanIndexIsCut() {
+    LruTtlCache<String, String> c = new LruTtlCache<>(Integer.MAX_VALUE - 8, TTL.toNanos(), ticker);
+    assertThat(c.capacity()).isEqualTo(LruTtlCache.MAX_CAPACITY);
+    c.put("a", "1");
+    assertThat(c.get("a")).isEqualTo("1");
   }
 }
