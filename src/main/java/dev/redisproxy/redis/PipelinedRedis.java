@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.Ticker;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -48,6 +49,7 @@ final class PipelinedRedis implements Redis {
   private final Redis client;
   private final Slot[] slots;
   private final long maxAgeNanos;
+  private final Ticker ticker;
   private boolean closed;
 
   /** One connection and the commands sent to it (or waiting for it to open) that are not answered yet. */
@@ -58,8 +60,9 @@ final class PipelinedRedis implements Redis {
     int pending;
   }
 
-  private PipelinedRedis(Redis client, int size, long maxAgeMs) {
+  private PipelinedRedis(Redis client, int size, long maxAgeMs, Ticker ticker) {
     this.client = client;
+    this.ticker = ticker;
     this.slots = new Slot[size];
     for (int i = 0; i < size; i++) {
       slots[i] = new Slot();
@@ -69,7 +72,12 @@ final class PipelinedRedis implements Redis {
 
   /** Pipelines over at most {@code size} connections of {@code client}, each held for at most {@code maxAgeMs}. */
   static Redis create(Redis client, int size, long maxAgeMs) {
-    return new PipelinedRedis(client, Math.max(1, size), Math.max(1, maxAgeMs));
+    return create(client, size, maxAgeMs, Ticker.system());
+  }
+
+  /** As {@link #create(Redis, int, long)}, with the ticker that ages connections (a fake one in tests). */
+  static Redis create(Redis client, int size, long maxAgeMs, Ticker ticker) {
+    return new PipelinedRedis(client, Math.max(1, size), Math.max(1, maxAgeMs), ticker);
   }
 
   @Override
@@ -83,6 +91,7 @@ final class PipelinedRedis implements Redis {
     Future<Response> reply = connection.succeeded()
         ? connection.result().send(command)
         : connection.compose(conn -> conn.send(command));
+    // andThen, not onComplete: the caller hears of the reply after a dead connection was let go.
     return reply.andThen(ar -> {
       slot.pending--;
       if (ar.failed() && !(ar.cause() instanceof Response) && !QUEUE_FULL.equals(ar.cause().getMessage())) {
@@ -126,17 +135,17 @@ final class PipelinedRedis implements Redis {
   /** The slot's connection, opened or replaced first when it has none or has held it for {@code maxAgeMs}. */
   private Future<RedisConnection> connectionOf(Slot slot) {
     Future<RedisConnection> connection = slot.connection;
-    if (connection != null && !(connection.succeeded() && System.nanoTime() - slot.openedAt > maxAgeNanos)) {
+    if (connection != null && !(connection.succeeded() && ticker.nanos() - slot.openedAt > maxAgeNanos)) {
       return connection;
     }
     release(slot, connection);
     Future<RedisConnection> opening = client.connect();
     slot.connection = opening;
-    slot.openedAt = System.nanoTime();
-    // Registered before any command's listener: a failed attempt is forgotten before they hear of it.
+    slot.openedAt = ticker.nanos();
+    // A failed attempt is forgotten, so the next command tries again.
     opening.onComplete(conn -> {
-      if (slot.connection != opening || closed) {
-        conn.close();
+      if (slot.connection != opening) {
+        // Let go of while it opened (or this client closed): release closes it, once.
         return;
       }
       conn.endHandler(v -> release(slot, opening));
