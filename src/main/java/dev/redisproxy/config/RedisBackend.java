@@ -17,8 +17,9 @@ import java.util.Map;
  * @param user        ACL user from {@code REDIS_USER}; null for the {@code default} user
  * @param password    from {@code REDIS_PASSWORD}; null when unset (a URL may still carry one)
  * @param tls         TLS settings, null when connections are plain TCP
- * @param poolSize    connections per Redis node in vertx-redis-client's pool
- * @param poolWaiting reads queued for a pooled connection before new ones fail fast
+ * @param poolSize    connections per Redis node in vertx-redis-client's pool; reads are pipelined
+ *                    over all of them (Cluster: all but one, kept free for the slot map's refresh)
+ * @param poolWaiting reads queued when those connections' pipelines are full, before new ones fail fast
  */
 public record RedisBackend(
     Mode mode,
@@ -30,15 +31,18 @@ public record RedisBackend(
     int poolSize,
     int poolWaiting) {
 
-  /** The kinds of deployment, each with the pool size that suits it. */
+  /**
+   * The kinds of deployment, each with the pool size that suits it. Reads are pipelined, so a few
+   * connections carry any load; fewer connections mean more reads per round trip (less work for the
+   * proxy and Redis per read), more mean that one slow reply (a very large value) delays fewer reads.
+   */
   public enum Mode {
-    STANDALONE(8),
-    SENTINEL(8),
-    // vertx-redis-client's cluster connection leases one connection from every node's pool for
-    // each read, so a node's pool bounds the reads under way across the whole cluster.
-    CLUSTER(16);
+    STANDALONE(2),
+    SENTINEL(2),
+    // Two connections per node carry reads; the third stays free for refreshing the slot map.
+    CLUSTER(3);
 
-    /** Default {@code REDIS_POOL_SIZE}: reads under way at once (one per pooled connection). */
+    /** Default {@code REDIS_POOL_SIZE}: connections per Redis node. */
     public final int defaultPoolSize;
 
     Mode(int defaultPoolSize) {

@@ -12,11 +12,11 @@ import java.util.function.Supplier;
  * once with {@link Failure#OVERLOADED}. Used from one Vert.x context only (the cache verticle's),
  * so plain fields suffice.
  *
- * <p>Why the reader bounds its own calls instead of leaving that to vertx-redis-client's pool: in
- * Cluster mode, 5.0.7 holds a connection to every node for each command and then waits for the
- * slot map, whose refresh needs one more pooled connection. With the pool full of such commands the
- * refresh never gets one and every read hangs for good (vertx-redis-client issue #541). Keeping one
- * connection per node free breaks that cycle.
+ * <p>Why the readers bound their own calls: vertx-redis-client fails a command at once ("Redis
+ * waiting queue is full") when its connection already has {@link RedisClientOptions#PIPELINE_DEPTH}
+ * commands waiting for replies. The readers pipeline reads over a few connections, so they let
+ * that many per connection be under way and queue the rest here, in order, up to
+ * {@code REDIS_POOL_WAITING}.
  */
 final class InFlightLimit {
 

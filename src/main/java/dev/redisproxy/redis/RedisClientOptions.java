@@ -20,8 +20,9 @@ import io.vertx.redis.client.RedisRole;
 final class RedisClientOptions {
 
   /**
-   * Commands queued on one connection. Through {@code Redis.send} the pool lends a connection to one
-   * read at a time, so reads never get near it; it bounds the client's buffer all the same.
+   * Commands pipelined on one connection before their replies ({@code maxWaitingHandlers}): reads
+   * share a few held connections ({@link PipelinedRedis}), and {@link InFlightLimit} keeps the reads
+   * under way within this many per connection.
    */
   static final int PIPELINE_DEPTH = 2048;
   /** How long the sentinel topology and the cluster slot map are trusted before being asked again. */

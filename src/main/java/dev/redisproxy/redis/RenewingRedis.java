@@ -22,16 +22,16 @@ import org.slf4j.LoggerFactory;
  * Redis or by a {@link Failure#TIMEOUT}, and which starts over with new connections when a command
  * goes unanswered that long.
  *
- * <p>Why it exists: {@code Redis.send} leases a pooled connection for the whole command, and
- * vertx-redis-client 5.0.7 puts no deadline on the reply, nor on the handshake of a new connection.
- * A connection that stays open but carries nothing (a Redis host that vanished without resetting
- * its connections, a network partition, a Redis hung for good) keeps its lease for ever. Once every
- * pooled connection is in that state, every later command waits in the pool's queue, and the proxy
- * never reads Redis again, even when Redis is back. The client cannot close one pooled connection,
- * so the whole client is replaced: commands from then on go to a fresh one, and the retired one is
- * closed {@code REDIS_TIMEOUT} later, which frees its connections. The delay gives every command
- * sent through the retired client its full {@code REDIS_TIMEOUT}: a replacement never cuts short a
- * read that would have been answered in time.
+ * <p>Why it exists: vertx-redis-client 5.0.7 puts no deadline on a reply, nor on the handshake of a
+ * new connection. A connection that stays open but carries nothing (a Redis host that vanished
+ * without resetting its connections, a network partition, a Redis hung for good) never ends, so
+ * the commands pipelined on it, and every later one sent to it ({@link PipelinedRedis} keeps using
+ * a connection until it ends), wait for ever, and the proxy never reads Redis again, even when
+ * Redis is back. The client cannot close one of its connections (closing a pooled connection only
+ * returns it to the pool), so the whole client is replaced: commands from then on go to a fresh
+ * one, and the retired one is closed {@code REDIS_TIMEOUT} later, which closes its connections.
+ * The delay gives every command sent through the retired client its full {@code REDIS_TIMEOUT}: a
+ * replacement never cuts short a read that would have been answered in time.
  *
  * <p>The caller's future fails at {@code REDIS_TIMEOUT} even while the command itself still waits
  * on a retired connection, so whatever the caller bounds by commands under way (the reader's

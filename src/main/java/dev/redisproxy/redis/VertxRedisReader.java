@@ -18,12 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Redis with vertx-redis-client's pooled client, in whichever mode the configuration names
- * (one server, Sentinel, Cluster; see {@link RedisClientOptions}). The pool opens connections on
- * demand, so after Redis restarts or fails over the next read simply opens a fresh connection to
- * wherever the client now routes it: there is no reconnect loop to get stuck. Connection attempts
- * are bounded by {@code REDIS_TIMEOUT}; the caller bounds the read as a whole, and
- * {@link InFlightLimit} the number of reads under way.
+ * Reads Redis with vertx-redis-client, in whichever mode the configuration names (one server,
+ * Sentinel, Cluster; see {@link RedisClientOptions}). Reads are pipelined over at most
+ * {@code REDIS_POOL_SIZE} connections ({@link PipelinedRedis}; Cluster: one fewer per node), opened
+ * on demand through the client's pool, so after Redis restarts or fails over the next read simply
+ * opens a fresh connection to wherever the client now routes it: there is no reconnect loop to get
+ * stuck. Connection attempts are bounded by {@code REDIS_TIMEOUT}; the caller bounds the read as a
+ * whole, {@link RenewingRedis} replaces connections that leave a read unanswered that long, and
+ * {@link InFlightLimit} bounds the reads under way by what the connections' pipelines hold.
  *
  * <p>Every failure leaves as a {@link RedisException} ({@link RedisFailures}). Refused credentials
  * and failed TLS handshakes need an operator, not a retry: they are logged once, until a read
@@ -64,14 +66,16 @@ public final class VertxRedisReader implements RedisReader {
           + " so anyone holding a certificate from a trusted CA can impersonate Redis");
     }
     RedisOptions options = RedisClientOptions.of(config);
-    // Cluster: one pooled connection per node stays free for the slot map's refresh (see InFlightLimit).
-    int limit = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
-    // A command without an answer for REDIS_TIMEOUT retires the client and its pool: see RenewingRedis.
+    // Cluster: one pooled connection per node stays free for the slot map's refresh (vertx-redis-client
+    // issue #541: with every pooled connection held, the refresh, and with it every read, waits for good).
+    int connections = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
+    // A command without an answer for REDIS_TIMEOUT retires the client and its connections: see RenewingRedis.
     long stuckAfterMs = config.redisTimeout().toMillis();
     return new VertxRedisReader(
-        () -> RenewingRedis.create(vertx, () -> Redis.createClient(vertx, options), stuckAfterMs),
+        () -> RenewingRedis.create(vertx, () -> PipelinedRedis.create(Redis.createClient(vertx, options), connections,
+            RedisClientOptions.TOPOLOGY_TTL_MS), stuckAfterMs),
         config.redisAddress(),
-        new InFlightLimit(limit, backend.poolWaiting()));
+        new InFlightLimit(connections * RedisClientOptions.PIPELINE_DEPTH, backend.poolWaiting()));
   }
 
   @Override

@@ -37,7 +37,7 @@ class RedisBackendTest {
     assertThat(b.tls()).isNull();
     assertThat(b.user()).isNull();
     assertThat(b.password()).isNull();
-    assertThat(b.poolSize()).isEqualTo(8);
+    assertThat(b.poolSize()).isEqualTo(2);
     assertThat(b.poolWaiting()).isEqualTo(4096);
   }
 
@@ -48,7 +48,7 @@ class RedisBackendTest {
     assertThat(b.mode()).isEqualTo(Mode.SENTINEL);
     assertThat(b.endpoints()).containsExactly("redis://10.0.0.1:26379", "redis://sentinel-2:26380");
     assertThat(b.masterName()).isEqualTo("mymaster");
-    assertThat(b.poolSize()).isEqualTo(8);
+    assertThat(b.poolSize()).isEqualTo(2);
     assertThat(b.address()).isEqualTo("master 'mymaster' of sentinels 10.0.0.1:26379,sentinel-2:26380");
   }
 
@@ -57,7 +57,7 @@ class RedisBackendTest {
     RedisBackend b = load("REDIS_CLUSTER_NODES", "node-1:7000,[::1]:7001", "REDIS_TLS", "true");
     assertThat(b.mode()).isEqualTo(Mode.CLUSTER);
     assertThat(b.endpoints()).containsExactly("rediss://node-1:7000", "rediss://[::1]:7001");
-    assertThat(b.poolSize()).as("the cluster default").isEqualTo(16);
+    assertThat(b.poolSize()).as("the cluster default").isEqualTo(3);
     assertThat(b.tls()).isNotNull();
     assertThat(b.tls().verifyHostname()).isTrue();
     assertThat(b.address()).isEqualTo("cluster node-1:7000,[::1]:7001 over TLS");
@@ -93,7 +93,7 @@ class RedisBackendTest {
         "REDIS_PASSWORD", "hunter2"));
     assertThat(c.describe().toString()).doesNotContain("hunter2");
     assertThat(c.backend().toString()).doesNotContain("hunter2").contains("reader");
-    assertThat(c.describe()).containsEntry("REDIS", "cluster a:7000").containsEntry("REDIS_POOL_SIZE", "16");
+    assertThat(c.describe()).containsEntry("REDIS", "cluster a:7000").containsEntry("REDIS_POOL_SIZE", "3");
   }
 
   @ParameterizedTest

@@ -72,8 +72,9 @@ class ClusterIT {
   }
 
   /**
-   * Also the regression test for vertx-redis-client's slot-refresh deadlock (see InFlightLimit):
-   * 256 reads at a time, far more than the pool holds, for longer than the 1 s slot map lifetime.
+   * Also the regression test for vertx-redis-client's slot-refresh deadlock (see VertxRedisReader):
+   * 256 reads at a time on the held connections, for longer than the 1 s slot map lifetime, whose
+   * refresh needs a pooled connection that no read holds.
    */
   @Test
   void keysInAllSlotsReadCorrectlyAndErrorsKeepTheirClass() throws Exception {

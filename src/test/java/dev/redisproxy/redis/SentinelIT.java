@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 
 /** Sentinel mode against a real master, replica and three sentinels. */
 class SentinelIT {
@@ -51,6 +52,46 @@ class SentinelIT {
         });
         assertThat(group.masterPortPerSentinels()).isEqualTo(group.replica().port());
       }
+    }
+  }
+
+  /**
+   * A manual failover leaves the old master running, as a replica that still answers GETs: the
+   * reader's held connections must move to the new master by themselves (Sentinel closes the old
+   * master's client connections, and the reader asks the sentinels again every second).
+   */
+  @Test
+  void aManualFailoverMovesReadsToTheNewMasterThoughTheOldOneKeepsRunning() throws Exception {
+    try (RedisSentinelGroup group = RedisSentinelGroup.start()) {
+      group.master().set("k", "v");
+      group.awaitReplicated();
+      RedisProcess oldMaster = group.master();
+      RedisProcess newMaster = group.replica();
+      try (ReaderHarness h = new ReaderHarness(env(group))) {
+        assertThat(h.read("k")).isEqualTo("v");
+        assertThat(getCalls(newMaster)).isZero();
+        try (Jedis sentinel = new Jedis("127.0.0.1", Integer.parseInt(group.sentinelAddresses().split("[:,]")[1]))) {
+          sentinel.sendCommand(Protocol.Command.SENTINEL, "FAILOVER", RedisSentinelGroup.MASTER_NAME);
+        }
+        Await.until(FAILOVER_TIMEOUT, "reads to reach the new master", () -> {
+          long before = getCalls(newMaster);
+          return "v".equals(h.read("k")) && getCalls(newMaster) > before;
+        });
+        long oldMasterGets = getCalls(oldMaster);
+        for (int i = 0; i < 10; i++) {
+          assertThat(h.read("k")).isEqualTo("v");
+        }
+        assertThat(getCalls(oldMaster)).as("GETs the old master got after the move").isEqualTo(oldMasterGets);
+      }
+      assertThat(oldMaster.running()).as("the old master kept running").isTrue();
+    }
+  }
+
+  private static long getCalls(RedisProcess node) {
+    try (Jedis j = node.client()) {
+      String stats = j.info("commandstats");
+      int at = stats.indexOf("cmdstat_get:calls=");
+      return at < 0 ? 0 : Long.parseLong(stats.substring(at + 18, stats.indexOf(',', at)));
     }
   }
 

@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay between the proxy and a Redis, for faults that a local process cannot produce by
@@ -20,7 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * direction are swallowed and the sockets are never closed. Connections accepted while the relay
  * is blackholed are silent too (the TCP handshake completes, nothing else does).
  * {@link #forwardTo(int)} forwards connections accepted from then on again, so a test can restart
- * Redis behind the relay; the silent ones stay half-dead.
+ * Redis behind the relay; the silent ones stay half-dead. {@link #dropConnections()} closes every
+ * connection open now, as a {@code CLIENT KILL} or a Redis restart would, but while Redis itself
+ * may be stopped, so that the requests cut off with it are known.
  */
 public final class TcpRelay implements AutoCloseable {
 
@@ -30,6 +33,7 @@ public final class TcpRelay implements AutoCloseable {
   private volatile int targetPort;
   private volatile boolean blackholed;
   private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicLong forwarded = new AtomicLong();
 
   private TcpRelay(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -74,6 +78,16 @@ public final class TcpRelay implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Bytes passed on from the relay's clients to Redis since the relay started. */
+  public long bytesForwarded() {
+    return forwarded.get();
+  }
+
+  /** Closes every connection open now, both sides; the relay keeps accepting new ones. */
+  public void dropConnections() {
+    links.forEach(Link::closeAll);
+  }
+
   private void acceptLoop() {
     while (!server.isClosed()) {
       try {
@@ -84,7 +98,7 @@ public final class TcpRelay implements AutoCloseable {
         links.add(link);
         if (blackholed) {
           link.silence();
-          link.pump(client, null);
+          link.pump(client, null, new AtomicLong());
         } else {
           link.connect(targetPort);
         }
@@ -120,16 +134,16 @@ public final class TcpRelay implements AutoCloseable {
       try {
         upstream = new Socket(InetAddress.getLoopbackAddress(), port);
         sockets.add(upstream);
-        pump(client, upstream);
-        pump(upstream, client);
+        pump(client, upstream, forwarded);
+        pump(upstream, client, new AtomicLong());
       } catch (IOException refused) {
         // Like a server that is not there: the client sees its connection closed.
         closeAll();
       }
     }
 
-    /** Copies {@code from} to {@code to} until either closes; swallows the bytes once silent. */
-    void pump(Socket from, Socket to) {
+    /** Copies {@code from} to {@code to}, counting, until either closes; swallows the bytes once silent. */
+    void pump(Socket from, Socket to, AtomicLong count) {
       Thread t = new Thread(() -> {
         byte[] buf = new byte[16 * 1024];
         try (InputStream in = from.getInputStream()) {
@@ -139,6 +153,7 @@ public final class TcpRelay implements AutoCloseable {
               OutputStream out = to.getOutputStream();
               out.write(buf, 0, n);
               out.flush();
+              count.addAndGet(n);
             }
           }
         } catch (IOException closed) {

@@ -1,0 +1,171 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Ticker;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A vertx-redis-client {@link Redis} whose {@link #send} pipelines commands over a few connections it
+ * holds, instead of lending a pooled connection to one command at a time.
+ *
+ * <p>Why: {@code Redis.send} leases a pooled connection for the whole round trip, so misses were read
+ * one per connection at a time. A held {@link RedisConnection} accepts any number of commands
+ * before their replies (up to {@code maxWaitingHandlers}, {@link RedisClientOptions#PIPELINE_DEPTH})
+ * and completes them in order, so many misses share one connection and one trip to Redis. It is the
+ * same in every mode: a standalone or Sentinel connection is one pooled connection to the server or
+ * the current master; a Cluster connection holds one pooled connection to each node and routes each
+ * command by its key, pipelining on each node's connection.
+ *
+ * <p>Design: {@code size} slots, each holding one connection obtained from the client's own
+ * {@link Redis#connect()} (so address, credentials, TLS, database, Sentinel and Cluster routing are
+ * the client's), opened when a command first needs the slot. A command goes to the slot with the
+ * fewest commands under way: one connection while the load is light, all of them under load, and
+ * a slow reply (a very large value) holds up only the commands behind it on its own connection. A
+ * slot lets go of its connection (back to the client's pool, where the next {@code connect()} finds
+ * it again) when it ends, when a command on it fails other than by an error reply, and after
+ * {@code maxAgeMs}: {@code connect()} asks the sentinels or the slot map again, so a new master is
+ * followed even when the old one keeps its connections open. A failed connection attempt fails the
+ * commands waiting for it, and the next command tries again: there is no reconnect loop.
+ *
+ * <p>Deadlines are the caller's ({@link RenewingRedis} replaces the whole client when a command gets
+ * no answer in time), and so is the bound on commands under way ({@link InFlightLimit}, at most
+ * {@code size} times the pipeline depth). Used from one Vert.x context (the cache verticle's) only,
+ * so the fields need no locks; connections and their replies stay on that context.
+ */
+final class PipelinedRedis implements Redis {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PipelinedRedis.class);
+
+  /** What vertx-redis-client fails a command with when the connection's pipeline is full: the connection is fine. */
+  private static final String QUEUE_FULL = "Redis waiting queue is full";
+
+  private final Redis client;
+  private final Slot[] slots;
+  private final long maxAgeNanos;
+  private final Ticker ticker;
+  private boolean closed;
+
+  /** One connection and the commands sent to it (or waiting for it to open) that are not answered yet. */
+  private static final class Slot {
+    // Completed with the connection, or failed; null when the slot holds none.
+    Future<RedisConnection> connection;
+    long openedAt;
+    int pending;
+  }
+
+  private PipelinedRedis(Redis client, int size, long maxAgeMs, Ticker ticker) {
+    this.client = client;
+    this.ticker = ticker;
+    this.slots = new Slot[size];
+    for (int i = 0; i < size; i++) {
+      slots[i] = new Slot();
+    }
+    this.maxAgeNanos = TimeUnit.MILLISECONDS.toNanos(maxAgeMs);
+  }
+
+  /** Pipelines over at most {@code size} connections of {@code client}, each held for at most {@code maxAgeMs}. */
+  static Redis create(Redis client, int size, long maxAgeMs) {
+    return create(client, size, maxAgeMs, Ticker.system());
+  }
+
+  /** As {@link #create(Redis, int, long)}, with the ticker that ages connections (a fake one in tests). */
+  static Redis create(Redis client, int size, long maxAgeMs, Ticker ticker) {
+    return new PipelinedRedis(client, Math.max(1, size), Math.max(1, maxAgeMs), ticker);
+  }
+
+  @Override
+  public Future<Response> send(Request command) {
+    if (closed) {
+      return Future.failedFuture("Redis client is closed");
+    }
+    Slot slot = leastBusy();
+    Future<RedisConnection> connection = connectionOf(slot);
+    slot.pending++;
+    Future<Response> reply = connection.succeeded()
+        ? connection.result().send(command)
+        : connection.compose(conn -> conn.send(command));
+    // andThen, not onComplete: the caller hears of the reply after a dead connection was let go.
+    return reply.andThen(ar -> {
+      slot.pending--;
+      if (ar.failed() && !(ar.cause() instanceof Response) && !QUEUE_FULL.equals(ar.cause().getMessage())) {
+        // Closed, or a node of a Cluster connection closed: the next command gets a connection that works.
+        release(slot, connection);
+      }
+    });
+  }
+
+  /** Not used for reads: through the pool, one connection for the whole batch. */
+  @Override
+  public Future<List<Response>> batch(List<Request> commands) {
+    return client.batch(commands);
+  }
+
+  /** A connection of the client's pool, the caller's to close. */
+  @Override
+  public Future<RedisConnection> connect() {
+    return client.connect();
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    for (Slot slot : slots) {
+      release(slot, slot.connection);
+    }
+    return client.close();
+  }
+
+  private Slot leastBusy() {
+    Slot best = slots[0];
+    for (int i = 1; i < slots.length && best.pending > 0; i++) {
+      if (slots[i].pending < best.pending) {
+        best = slots[i];
+      }
+    }
+    return best;
+  }
+
+  /** The slot's connection, opened or replaced first when it has none or has held it for {@code maxAgeMs}. */
+  private Future<RedisConnection> connectionOf(Slot slot) {
+    Future<RedisConnection> connection = slot.connection;
+    if (connection != null && !(connection.succeeded() && ticker.nanos() - slot.openedAt > maxAgeNanos)) {
+      return connection;
+    }
+    release(slot, connection);
+    Future<RedisConnection> opening = client.connect();
+    slot.connection = opening;
+    slot.openedAt = ticker.nanos();
+    // A failed attempt is forgotten, so the next command tries again.
+    opening.onComplete(conn -> {
+      if (slot.connection != opening) {
+        // Let go of while it opened (or this client closed): release closes it, once.
+        return;
+      }
+      conn.endHandler(v -> release(slot, opening));
+      conn.exceptionHandler(err -> {
+        LOG.debug("Redis connection failed", err);
+        release(slot, opening);
+      });
+    }, err -> release(slot, opening));
+    return opening;
+  }
+
+  /**
+   * Forgets the slot's connection if it is still {@code connection}, and gives it back to the pool:
+   * a closed one is dropped there, a live one is lent again, with the replies still due on it.
+   */
+  private static void release(Slot slot, Future<RedisConnection> connection) {
+    if (connection == null || slot.connection != connection) {
+      return;
+    }
+    slot.connection = null;
+    connection.onSuccess(conn -> conn.close().onFailure(err -> LOG.debug("Releasing a Redis connection failed", err)));
+  }
+}

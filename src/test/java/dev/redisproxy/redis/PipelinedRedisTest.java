@@ -1,0 +1,255 @@
+package dev.redisproxy.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.RequestImpl;
+import io.vertx.redis.client.impl.types.ErrorType;
+import io.vertx.redis.client.impl.types.SimpleStringType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How {@link PipelinedRedis} spreads commands over its connections and when it lets one go, against
+ * a fake client whose connections answer when the test says so; time is a fake ticker.
+ */
+class PipelinedRedisTest {
+
+  private static final long MAX_AGE_MS = 1000;
+
+  private final FakeClient client = new FakeClient();
+  private long now;
+  private final Redis redis = PipelinedRedis.create(client, 2, MAX_AGE_MS, () -> now);
+
+  private Future<Response> get(String key) {
+    return redis.send(Request.cmd(Command.GET).arg(key));
+  }
+
+  @Test
+  void oneConnectionCarriesCommandsAnsweredOneAfterAnother() {
+    for (int i = 0; i < 5; i++) {
+      Future<Response> reply = get("k" + i);
+      client.connections.get(0).answerOldest("v" + i);
+      assertThat(reply.result().toString()).isEqualTo("v" + i);
+    }
+    assertThat(client.connections).hasSize(1);
+  }
+
+  @Test
+  void concurrentCommandsArePipelinedOverAtMostTheSizeAndAnsweredInOrder() {
+    List<Future<Response>> replies = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      replies.add(get("k" + i));
+    }
+    assertThat(client.connections).hasSize(2);
+    assertThat(client.connections).allSatisfy(c -> assertThat(c.pending).hasSize(5));
+    // Each connection answers in its own order; each command gets its own reply.
+    for (FakeConnection c : client.connections) {
+      while (!c.pending.isEmpty()) {
+        c.answerOldest("reply to " + c.keys.get(c.keys.size() - c.pending.size()));
+      }
+    }
+    for (int i = 0; i < 10; i++) {
+      assertThat(replies.get(i).result().toString()).isEqualTo("reply to k" + i);
+    }
+  }
+
+  @Test
+  void commandsWaitForTheConnectionBeingOpenedAndAFailedAttemptIsTriedAgainByTheNextCommand() {
+    client.holdConnects = true;
+    Future<Response> first = get("a");
+    Future<Response> second = get("b");
+    assertThat(client.connects).hasSize(2);
+    client.connects.get(0).fail("Connection refused");
+    assertThat(first.cause()).hasMessage("Connection refused");
+    client.holdConnects = false;
+    Future<Response> third = get("c");
+    assertThat(client.connects).as("a new attempt for the failed slot").hasSize(3);
+    client.connects.get(1).complete(client.newConnection());
+    client.connections.forEach(c -> c.answerAll("v"));
+    assertThat(second.succeeded()).isTrue();
+    assertThat(third.succeeded()).isTrue();
+  }
+
+  @Test
+  void aConnectionThatEndsIsLetGoAndTheNextCommandOpensAnother() {
+    get("a");
+    FakeConnection first = client.connections.get(0);
+    first.end();
+    assertThat(first.closes).as("handed back to the pool, once").isEqualTo(1);
+    get("b");
+    assertThat(client.connections).hasSize(2);
+    assertThat(client.connections.get(1).keys).containsExactly("b");
+  }
+
+  @Test
+  void anErrorReplyKeepsTheConnectionAndAnyOtherFailureLetsItGo() {
+    Future<Response> wrongType = get("list");
+    FakeConnection conn = client.connections.get(0);
+    conn.failOldest(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    assertThat(wrongType.cause()).hasMessageStartingWith("WRONGTYPE");
+    Future<Response> closed = get("k");
+    assertThat(client.connections).as("still the same connection").hasSize(1);
+    conn.failOldest(new IllegalStateException("Connection is closed"));
+    assertThat(closed.failed()).isTrue();
+    assertThat(conn.closes).isEqualTo(1);
+    get("k");
+    assertThat(client.connections).hasSize(2);
+  }
+
+  @Test
+  void aConnectionHeldLongerThanTheMaximumAgeIsHandedBackAndAskedForAgain() {
+    get("a");
+    client.connections.get(0).answerAll("v");
+    now += TimeUnit.MILLISECONDS.toNanos(MAX_AGE_MS);
+    get("b");
+    assertThat(client.connections).as("not yet").hasSize(1);
+    client.connections.get(0).answerAll("v");
+    now += 1;
+    get("c");
+    assertThat(client.connections.get(0).closes).isEqualTo(1);
+    assertThat(client.connections).hasSize(2);
+    assertThat(client.connections.get(1).keys).containsExactly("c");
+  }
+
+  @Test
+  void closingHandsBackEveryConnectionAndClosesTheClient() {
+    get("a");
+    get("b");
+    redis.close();
+    assertThat(client.connections).allSatisfy(c -> assertThat(c.closes).isEqualTo(1));
+    assertThat(client.closed).isTrue();
+    assertThat(get("c").failed()).isTrue();
+  }
+
+  /** A client whose connect() opens a fake connection at once, or waits for the test with holdConnects. */
+  private static final class FakeClient implements Redis {
+    final List<FakeConnection> connections = new ArrayList<>();
+    final List<Promise<RedisConnection>> connects = new ArrayList<>();
+    boolean holdConnects;
+    boolean closed;
+
+    FakeConnection newConnection() {
+      FakeConnection c = new FakeConnection();
+      connections.add(c);
+      return c;
+    }
+
+    @Override
+    public Future<RedisConnection> connect() {
+      Promise<RedisConnection> p = Promise.promise();
+      connects.add(p);
+      if (!holdConnects) {
+        p.complete(newConnection());
+      }
+      return p.future();
+    }
+
+    @Override
+    public Future<Void> close() {
+      closed = true;
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Response> send(Request command) {
+      throw new AssertionError("commands go through held connections");
+    }
+
+    @Override
+    public Future<List<Response>> batch(List<Request> commands) {
+      throw new AssertionError("not used");
+    }
+  }
+
+  /** A connection that queues commands and answers them, oldest first, when the test says so. */
+  private static final class FakeConnection implements RedisConnection {
+    final List<String> keys = new ArrayList<>();
+    final List<Promise<Response>> pending = new ArrayList<>();
+    Handler<Void> endHandler;
+    int closes;
+
+    void answerOldest(String value) {
+      pending.remove(0).complete(SimpleStringType.create(value));
+    }
+
+    void answerAll(String value) {
+      while (!pending.isEmpty()) {
+        answerOldest(value);
+      }
+    }
+
+    void failOldest(Throwable failure) {
+      pending.remove(0).fail(failure);
+    }
+
+    void end() {
+      endHandler.handle(null);
+    }
+
+    @Override
+    public Future<Response> send(Request command) {
+      keys.add(new String(((RequestImpl) command).getArgs().get(0), StandardCharsets.UTF_8));
+      Promise<Response> p = Promise.promise();
+      pending.add(p);
+      return p.future();
+    }
+
+    @Override
+    public Future<Void> close() {
+      closes++;
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public RedisConnection endHandler(Handler<Void> handler) {
+      endHandler = handler;
+      return this;
+    }
+
+    @Override
+    public RedisConnection exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public RedisConnection handler(Handler<Response> handler) {
+      return this;
+    }
+
+    @Override
+    public RedisConnection pause() {
+      return this;
+    }
+
+    @Override
+    public RedisConnection resume() {
+      return this;
+    }
+
+    @Override
+    public RedisConnection fetch(long amount) {
+      return this;
+    }
+
+    @Override
+    public Future<List<Response>> batch(List<Request> commands) {
+      throw new AssertionError("not used");
+    }
+
+    @Override
+    public boolean pendingQueueFull() {
+      return false;
+    }
+  }
+}
