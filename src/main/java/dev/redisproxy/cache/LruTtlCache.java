@@ -52,7 +52,7 @@ public final class LruTtlCache<K, V> {
   private static final int TIME_LOW = 7;
   private static final int STRIDE = 8;
   /** The most slots an int array can index with {@link #STRIDE}; a larger capacity is cut to this. */
-  static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) / STRIDE - 1;
+  public static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) / STRIDE - 1;
 
   private final int capacity;
   private final long ttlNanos;

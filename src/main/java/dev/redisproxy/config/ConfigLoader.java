@@ -1,5 +1,6 @@
 package dev.redisproxy.config;
 
+import dev.redisproxy.cache.LruTtlCache;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -134,7 +135,7 @@ public final class ConfigLoader {
         port(v, "PROXY_PORT", 1),
         port(v, "RESP_PORT", 0),
         positiveDuration(v, "CACHE_TTL"),
-        integer(v, "CACHE_MAXSIZE", 0, Integer.MAX_VALUE - 8),
+        integer(v, "CACHE_MAXSIZE", 0, LruTtlCache.MAX_CAPACITY),
         integer(v, "MAX_PARALLEL", 1, MAX_PARALLEL_LIMIT),
         integer(v, "MAX_CONNECTIONS", 1, Integer.MAX_VALUE),
         positiveDuration(v, "REDIS_TIMEOUT"),

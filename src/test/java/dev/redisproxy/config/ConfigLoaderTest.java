@@ -81,6 +81,7 @@ class ConfigLoaderTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "CACHE_MAXSIZE|-1|out of range",
+      "CACHE_MAXSIZE|300000000|out of range",
       "CACHE_MAXSIZE|ten|not a whole number",
       "PROXY_PORT|70000|out of range",
       "PROXY_PORT|0|out of range",
