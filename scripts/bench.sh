@@ -117,8 +117,6 @@ for port in "$PROXY_RESP" "$BARE_RESP"; do rb "$port" 200000 >/dev/null; rb "$po
 SECONDS_PER_RUN_SAVED=$SECONDS_PER_RUN; SECONDS_PER_RUN=3
 wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "" >/dev/null
 wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "" >/dev/null
-# The miss path (reads of Redis, inserts with eviction) is compiled code too before its counted run.
-wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "" >/dev/null
 SECONDS_PER_RUN=$SECONDS_PER_RUN_SAVED
 
 echo "bench: RESP" >&2
@@ -133,6 +131,9 @@ p=$(wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "")
 w=$(wrk_rps "http://127.0.0.1:$WEBDIS_PORT" "$KEYS" "/GET/key:" ".txt")
 b=$(wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "")
 row "HTTP GET hits, $CLIENTS connections" "$p" "Webdis $w / bare Vert.x $b" "$(ratio "$p" "$w") / $(ratio "$p" "$b")" "≥ 1.5 / ≥ 0.85"
+# The miss path (reads of Redis, inserts with eviction) is warmed up too; after the hit runs, since
+# it fills the cache with other keys.
+SECONDS_PER_RUN=3 wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "" >/dev/null
 p=$(wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "")
 w=$(wrk_rps "http://127.0.0.1:$WEBDIS_PORT" "$MISS_KEYS" "/GET/key:" ".txt")
 row "HTTP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2)))" "$p" "Webdis $w" "$(ratio "$p" "$w")" "≥ 1.0"
