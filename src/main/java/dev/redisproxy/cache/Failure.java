@@ -5,8 +5,9 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 /**
- * Why a lookup failed. The cache verticle fails the event-bus message with {@link #code()};
- * each front end maps the failure to its protocol (an HTTP status, a RESP error).
+ * Why a lookup failed. A lookup's answer carries it in a {@link RedisException}; an event-bus
+ * request to the cache (a PING, say) is failed with {@link #code()}. Each front end maps the
+ * failure to its protocol (an HTTP status, a RESP error).
  */
 public enum Failure {
   /** Redis could not be reached (connection refused or lost). */
@@ -29,8 +30,8 @@ public enum Failure {
   }
 
   /**
-   * The failure behind an event-bus request's exception, or a {@link RedisException} of a batch
-   * answer. An event-bus timeout or a missing
+   * The failure behind an event-bus request's exception, or a lookup's {@link RedisException}.
+   * An event-bus timeout or a missing
    * consumer (the cache verticle is gone, as during shutdown) counts as {@link #UNAVAILABLE}
    * or {@link #TIMEOUT}.
    */

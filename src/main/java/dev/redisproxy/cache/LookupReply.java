@@ -3,9 +3,9 @@ package dev.redisproxy.cache;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The cache verticle's answer to a {@link Lookup}. A missing key is a normal answer, not a
- * failure; failures travel as {@link io.vertx.core.eventbus.ReplyException}s carrying a
- * {@link Failure} code.
+ * The cache verticle's answer to one key of a {@link LookupRequest}. A missing key is a normal
+ * answer, not a failure; a failed key is answered with a {@link dev.redisproxy.redis.RedisException}
+ * carrying its {@link Failure} instead (see {@link LookupAnswers}).
  *
  * @param outcome where the value came from, or that there is none
  * @param value   the value's bytes, shared and never modified; null for {@link Outcome#NOT_FOUND}
