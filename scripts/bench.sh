@@ -10,12 +10,17 @@
 #   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
 #   Cache structure: JMH, LruTtlCache beside a bare access-ordered LinkedHashMap.
 #
-# Knobs (environment): BENCH_SECONDS (per load run, default 8), BENCH_CLIENTS (default 50),
-# BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES (MAX_PARALLEL, default 2).
+# Each load figure is the median of BENCH_ROUNDS runs in which the servers compared take turns, so
+# a slow stretch of the shared machine does not fall on one server's only run.
+#
+# Knobs (environment): BENCH_SECONDS (per load run, default 4), BENCH_ROUNDS (default 3),
+# BENCH_CLIENTS (default 50), BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES
+# (MAX_PARALLEL, default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_PER_RUN=${BENCH_SECONDS:-8}
+SECONDS_PER_RUN=${BENCH_SECONDS:-4}
+ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-50}
 KEYS=${BENCH_KEYS:-1000}
 MISS_KEYS=$((KEYS * 100))
@@ -84,6 +89,28 @@ LUA
     | awk '/Requests\/sec/ { print $2 }'
 }
 
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# rounds NAME CMD... : runs each "label=command" argument once per round, in turn; sets NAME_label to the median
+# and prints every round's figures to stderr.
+rounds() {
+  local name=$1; shift
+  local -A got=()
+  local spec label
+  for _ in $(seq 1 "$ROUNDS"); do
+    for spec in "$@"; do
+      label=${spec%%=*}
+      got[$label]+="$(eval "${spec#*=}") "
+    done
+  done
+  for spec in "$@"; do
+    label=${spec%%=*}
+    echo "bench: $name $label rounds: ${got[$label]}" >&2
+    # shellcheck disable=SC2086
+    printf -v "${name}_${label}" '%s' "$(median ${got[$label]})"
+  done
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 ROWS=()
@@ -121,21 +148,24 @@ SECONDS_PER_RUN=$SECONDS_PER_RUN_SAVED
 
 echo "bench: RESP" >&2
 for pipeline in 1 16; do
-  p=$(rb_timed "$PROXY_RESP" -P "$pipeline"); r=$(rb_timed "$REDIS_PORT" -P "$pipeline"); b=$(rb_timed "$BARE_RESP" -P "$pipeline")
+  rounds resp "proxy=rb_timed $PROXY_RESP -P $pipeline" "redis=rb_timed $REDIS_PORT -P $pipeline" \
+    "bare=rb_timed $BARE_RESP -P $pipeline"
+  p=$resp_proxy; r=$resp_redis; b=$resp_bare
   row "RESP GET hits, $CLIENTS clients, -P $pipeline" "$p" "redis-server $r / bare Vert.x $b" \
     "$(ratio "$p" "$r") / $(ratio "$p" "$b")" "$([ "$pipeline" = 1 ] && echo '≥ 0.85 / ≥ 0.9' || echo '— / ≥ 0.7')"
 done
 
 echo "bench: HTTP" >&2
-p=$(wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "")
-w=$(wrk_rps "http://127.0.0.1:$WEBDIS_PORT" "$KEYS" "/GET/key:" ".txt")
-b=$(wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "")
+rounds hits "proxy=wrk_rps http://127.0.0.1:$PROXY_HTTP $KEYS /get/key: ''" \
+  "webdis=wrk_rps http://127.0.0.1:$WEBDIS_PORT $KEYS /GET/key: .txt" "bare=wrk_rps http://127.0.0.1:$BARE_HTTP $KEYS /get/key: ''"
+p=$hits_proxy; w=$hits_webdis; b=$hits_bare
 row "HTTP GET hits, $CLIENTS connections" "$p" "Webdis $w / bare Vert.x $b" "$(ratio "$p" "$w") / $(ratio "$p" "$b")" "≥ 1.5 / ≥ 0.85"
 # The miss path (reads of Redis, inserts with eviction) is warmed up too; after the hit runs, since
 # it fills the cache with other keys.
 SECONDS_PER_RUN=3 wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "" >/dev/null
-p=$(wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "")
-w=$(wrk_rps "http://127.0.0.1:$WEBDIS_PORT" "$MISS_KEYS" "/GET/key:" ".txt")
+rounds misses "proxy=wrk_rps http://127.0.0.1:$PROXY_HTTP $MISS_KEYS /get/key: ''" \
+  "webdis=wrk_rps http://127.0.0.1:$WEBDIS_PORT $MISS_KEYS /GET/key: .txt"
+p=$misses_proxy; w=$misses_webdis
 row "HTTP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2)))" "$p" "Webdis $w" "$(ratio "$p" "$w")" "≥ 1.0"
 
 echo "bench: memory" >&2
@@ -144,7 +174,7 @@ overhead=$(sed -n 's/.*overhead\/entry=\([0-9.]*\).*/\1/p' <<<"$mem")
 row "memory, 1,000,000 entries (16 B keys, 64 B values)" "$overhead B/entry beyond key+value" "target 150" "$(ratio "$overhead" 150)" "≤ 1.0"
 
 echo "bench: cache structure (JMH)" >&2
-java -cp "$CP" org.openjdk.jmh.Main CacheBenchmark -wi 2 -w 1 -i 3 -r 1 -f 1 -rf csv -rff "$WORK/jmh.csv" >"$WORK/jmh.log" 2>&1
+java -cp "$CP" org.openjdk.jmh.Main CacheBenchmark -wi 2 -w 1 -i 3 -r 1 -f 2 -rf csv -rff "$WORK/jmh.csv" >"$WORK/jmh.log" 2>&1
 for op in getHit putEvict zipfMix; do
   ours=$(awk -F, -v b="\"dev.redisproxy.bench.CacheBenchmark.$op\"" '$1 == b { print $5 }' "$WORK/jmh.csv")
   floor=$(awk -F, -v b="\"dev.redisproxy.bench.CacheBenchmark.${op}LinkedHashMap\"" '$1 == b { print $5 }' "$WORK/jmh.csv")
@@ -157,7 +187,7 @@ row "cache getHit reading the clock per get (ops/µs, JMH)" "$ours" "LinkedHashM
 
 echo
 echo "redis-proxy bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
-echo "load generator and servers share the machine; MAX_PARALLEL=$INSTANCES; values $VALUE_BYTES bytes; ${SECONDS_PER_RUN}s per run"
+echo "load generator and servers share the machine; MAX_PARALLEL=$INSTANCES; values $VALUE_BYTES bytes; median of $ROUNDS rounds of ${SECONDS_PER_RUN}s per server; JMH 2 forks"
 echo
 echo "| measure | proxy (req/s) | comparison (req/s) | ratio | target |"
 echo "|---|---|---|---|---|"
