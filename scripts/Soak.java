@@ -196,19 +196,29 @@ public final class Soak {
 
   // --- clients
 
-  private void httpClient() throws Exception {
+  /** One GET on a client's connection; true if the answer is one the soak expects. */
+  interface Exchange<C extends Conn> {
+    boolean get(C conn, String key) throws IOException;
+  }
+
+  interface Opener<C extends Conn> {
+    C open() throws IOException;
+  }
+
+  /** A closed-loop client: GETs back to back, reconnecting after a failed connection, until the soak ends. */
+  private <C extends Conn> void client(Opener<C> opener, Exchange<C> exchange) {
     Random random = ThreadLocalRandom.current();
-    Http conn = null;
+    C conn = null;
     while (running.get()) {
       try {
         if (conn == null) {
-          conn = new Http(httpPort);
+          conn = opener.open();
         }
         long t0 = System.nanoTime();
-        int status = conn.get(nextKey(random));
+        boolean expected = exchange.get(conn, nextKey(random));
         latency.record(System.nanoTime() - t0);
         requests.incrementAndGet();
-        if (status != 200 && status != 404) {
+        if (!expected) {
           errors.incrementAndGet();
         }
       } catch (IOException e) {
@@ -225,34 +235,18 @@ public final class Soak {
     }
   }
 
-  private void respClient() throws Exception {
-    Random random = ThreadLocalRandom.current();
-    Resp conn = null;
-    while (running.get()) {
-      try {
-        if (conn == null) {
-          conn = new Resp(respPort);
-        }
-        long t0 = System.nanoTime();
-        conn.send(bytes("GET"), bytes(nextKey(random)));
-        char type = conn.read();
-        latency.record(System.nanoTime() - t0);
-        requests.incrementAndGet();
-        if (type != '$') {
-          errors.incrementAndGet();
-        }
-      } catch (IOException e) {
-        errors.incrementAndGet();
-        reconnects.incrementAndGet();
-        if (conn != null) {
-          conn.close();
-        }
-        conn = null;
-      }
-    }
-    if (conn != null) {
-      conn.close();
-    }
+  private void httpClient() {
+    client(() -> new Http(httpPort), (conn, key) -> {
+      int status = conn.get(key);
+      return status == 200 || status == 404;
+    });
+  }
+
+  private void respClient() {
+    client(() -> new Resp(respPort), (conn, key) -> {
+      conn.send(bytes("GET"), bytes(key));
+      return conn.read() == '$';
+    });
   }
 
   // --- the proxy's own figures
@@ -304,18 +298,49 @@ public final class Soak {
 
   // --- wire
 
-  /** One HTTP/1.1 keep-alive connection: GET, status, body skipped by Content-Length. */
-  private static final class Http implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+  /** A loopback TCP connection with buffered input, a line reader, and a close that cannot fail. */
+  private abstract static class Conn implements AutoCloseable {
+    final Socket socket;
+    final InputStream in;
 
-    Http(int port) throws IOException {
+    Conn(int port) throws IOException {
       socket = new Socket();
       socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
       socket.setSoTimeout(30_000);
       socket.setTcpNoDelay(true);
       in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+    }
+
+    /** The next line without its CR LF. */
+    String line() throws IOException {
+      ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+      for (int c = in.read(); c != '\n'; c = in.read()) {
+        if (c < 0) {
+          throw new IOException("connection closed");
+        }
+        if (c != '\r') {
+          b.write(c);
+        }
+      }
+      return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+  }
+
+  /** One HTTP/1.1 keep-alive connection: GET, status, body skipped by Content-Length. */
+  private static final class Http extends Conn {
+    private final OutputStream out;
+
+    Http(int port) throws IOException {
+      super(port);
       out = socket.getOutputStream();
     }
 
@@ -342,42 +367,14 @@ public final class Soak {
       }
       return Integer.parseInt(status.split(" ")[1]);
     }
-
-    private String line() throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream(64);
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new IOException("connection closed");
-        }
-        if (c != '\r') {
-          b.write(c);
-        }
-      }
-      return b.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-    }
   }
 
   /** One RESP connection: multibulk requests out, replies read and skipped, their type returned. */
-  private static final class Resp implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
+  private static final class Resp extends Conn {
     private final OutputStream out;
 
     Resp(int port) throws IOException {
-      socket = new Socket();
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-      socket.setSoTimeout(30_000);
-      socket.setTcpNoDelay(true);
-      in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+      super(port);
       out = new java.io.BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     }
 
@@ -398,31 +395,14 @@ public final class Soak {
       if (type < 0) {
         throw new IOException("connection closed");
       }
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new IOException("connection closed");
-        }
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
+      String line = line();
       if (type == '$') {
-        long n = Long.parseLong(line.toString());
+        long n = Long.parseLong(line);
         if (n >= 0) {
           in.skipNBytes(n + 2);
         }
       }
       return (char) type;
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
     }
   }
 
