@@ -56,6 +56,12 @@ public final class CacheVerticle extends VerticleBase {
   /** Body: ignored. Reply: null once Redis answered PING within {@code REDIS_TIMEOUT}, else a {@link Failure}. */
   public static final String PING = "redis-proxy.cache.ping";
 
+  /**
+   * Slack over {@code REDIS_TIMEOUT} for whoever waits for this verticle (a lookup, a stats or PING
+   * request): it answers by {@code REDIS_TIMEOUT} itself, so this only catches a cache verticle that
+   * cannot answer at all.
+   */
+  public static final long ANSWER_SLACK_MS = 1_000;
   /** Distinct keys being read from Redis at once; more would only queue behind a slow Redis. */
   public static final int MAX_IN_FLIGHT = 8192;
   /** How often expired entries are swept, at most; the sweep is O(expired entries). */

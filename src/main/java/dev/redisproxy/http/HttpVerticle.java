@@ -2,6 +2,7 @@ package dev.redisproxy.http;
 
 import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheClient;
+import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
@@ -47,11 +48,6 @@ public final class HttpVerticle extends VerticleBase {
   static final long REFUSED_GRACE_MS = 2_000;
   /** How long shutdown waits for requests in flight. */
   static final long SHUTDOWN_GRACE_MS = 10_000;
-  /**
-   * Slack over {@code REDIS_TIMEOUT} for a lookup: the cache verticle answers by
-   * {@code REDIS_TIMEOUT} itself, this only catches a cache verticle that cannot answer at all.
-   */
-  static final long LOOKUP_SLACK_MS = 1_000;
 
   private static final CharSequence OCTET_STREAM = HttpHeaders.createOptimized("application/octet-stream");
   private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
@@ -120,7 +116,7 @@ public final class HttpVerticle extends VerticleBase {
         .connectionHandler(this::handleConnection)
         .requestHandler(this::handleRequest);
     vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
-    return CacheClient.open(vertx, config.redisTimeout().toMillis() + LOOKUP_SLACK_MS)
+    return CacheClient.open(vertx, config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS)
         .compose(client -> {
           cache = client;
           return server.listen();

@@ -55,14 +55,14 @@ final class OpsRoutes {
     this.metrics = metrics;
     this.keyPatterns = config.security().keyPatterns();
     this.readinessDetail = !config.security().authRequired();
-    this.toCache = new DeliveryOptions().setSendTimeout(config.redisTimeout().toMillis() + HttpVerticle.LOOKUP_SLACK_MS / 2);
+    this.toCache = new DeliveryOptions().setSendTimeout(config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS / 2);
   }
 
   /** The router; {@code notFound} answers what matches no route. */
   static Router create(Vertx vertx, ProxyConfig config, ProxyMetrics metrics, Handler<RoutingContext> notFound) {
     OpsRoutes ops = new OpsRoutes(vertx, config, metrics);
     // Longer than the event-bus timeout: a Redis that does not answer is a 503 (DOWN), not a 500.
-    long probeTimeoutMs = config.redisTimeout().toMillis() + HttpVerticle.LOOKUP_SLACK_MS;
+    long probeTimeoutMs = config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS;
     HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("redis", probeTimeoutMs, ops::pingRedis);
     Router router = Router.router(vertx);

@@ -2,6 +2,7 @@ package dev.redisproxy.resp;
 
 import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheClient;
+import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
@@ -26,11 +27,6 @@ public final class RespVerticle extends VerticleBase {
 
   /** How long shutdown waits for replies in flight before closing connections. */
   static final long SHUTDOWN_GRACE_MS = 10_000;
-  /**
-   * Slack over {@code REDIS_TIMEOUT} for a lookup or INFO's stats request: the cache verticle answers by
-   * {@code REDIS_TIMEOUT} itself, this only catches a cache verticle that cannot answer at all.
-   */
-  static final long LOOKUP_SLACK_MS = 1_000;
 
   /** What Redis sends a client past {@code maxclients} before closing; so does the proxy. */
   private static final Buffer MAX_CLIENTS = RespEncoder.error("ERR max number of clients reached");
@@ -53,7 +49,7 @@ public final class RespVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    long lookupTimeoutMs = config.redisTimeout().toMillis() + LOOKUP_SLACK_MS;
+    long lookupTimeoutMs = config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS;
     outcomes = RespOutcomes.register(metrics);
     AuthFailures authFailures = new AuthFailures("resp", metrics.authFailures("resp"));
     RespAuth auth = config.security().authRequired() ? new RespAuth(config.security().password(), authFailures) : null;
