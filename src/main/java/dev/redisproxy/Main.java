@@ -36,7 +36,7 @@ public final class Main {
   public static void main(String[] args) {
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     // Before anything logs (reading the config file may): logback configures itself on first use.
-    LogFormat early = logFormatOfEnvironment();
+    LogFormat early = ConfigLoader.earlyLogFormat(System.getenv());
     System.setProperty("LOG_FORMAT", early.id());
     Logger log = LoggerFactory.getLogger(Main.class);
     ProxyConfig config;
@@ -50,6 +50,7 @@ public final class Main {
     if (config.logFormat() != early) {
       useLogFormat(config.logFormat());
     }
+    config.warnings().forEach(log::warn);
     PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
     Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), registry);
     ProxyVerticle proxy = new ProxyVerticle(config, v -> RedisReaders.create(v, config), Ticker.system(), registry);
@@ -64,17 +65,7 @@ public final class Main {
     log.info("redis-proxy started: HTTP on port {}, RESP {}, {} transport; {}", config.proxyPort(),
         config.respPort() == 0 ? "off" : "on port " + config.respPort(),
         vertx.isNativeTransportEnabled() ? "epoll" : "NIO", config.describe());
-    if (config.security().authRequired() && !config.security().tls()) {
-      log.warn("PROXY_PASSWORD is set but TLS is off: passwords and values cross the network in clear text"
-          + " (set PROXY_TLS_CERT and PROXY_TLS_KEY)");
-    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
-  }
-
-  /** LOG_FORMAT from the environment if it is valid, else text; the config file may change it later. */
-  private static LogFormat logFormatOfEnvironment() {
-    String env = String.valueOf(System.getenv("LOG_FORMAT")).trim();
-    return LogFormat.JSON.id().equalsIgnoreCase(env) ? LogFormat.JSON : LogFormat.TEXT;
   }
 
   /**

@@ -1,14 +1,19 @@
 package dev.redisproxy.config;
 
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** How cached values learn that Redis changed them: {@code CACHE_INVALIDATION}. */
 public enum CacheInvalidation {
   /** They do not: a value is served until {@code CACHE_TTL} passes, even if Redis changed it. */
   NONE,
   /** Redis reports changed keys ({@code CLIENT TRACKING}) and they are dropped at once; {@code CACHE_TTL} still applies. */
-  TRACKING;
+  TRACKING,
+  /**
+   * Redis reports every write under {@code CACHE_TRACKING_PREFIXES} ({@code CLIENT TRACKING ON BCAST}):
+   * no per-key tracking memory in Redis, one message per write under the prefixes.
+   */
+  BROADCAST;
 
   /** The value as written in the configuration. */
   public String id() {
@@ -16,31 +21,41 @@ public enum CacheInvalidation {
   }
 
   /**
-   * Reads {@code CACHE_INVALIDATION} from the merged variables, which have passed every other check.
-   * Tracking needs one Redis server: the proxy holds one connection that reads and hears the changes.
+   * {@code CACHE_TRACKING_PREFIXES}: empty means every key. Redis refuses prefixes of which one
+   * starts with another ({@code CLIENT TRACKING}: "Prefixes for a single client must not overlap"),
+   * and takes them with {@code BCAST} only, so both are refused here, at start-up.
    */
-  static CacheInvalidation from(Map<String, String> v) {
-    String text = v.get("CACHE_INVALIDATION").trim();
-    CacheInvalidation mode = null;
-    for (CacheInvalidation m : values()) {
-      if (m.id().equalsIgnoreCase(text)) {
-        mode = m;
-      }
-    }
-    if (mode == null) {
-      throw new ConfigException("CACHE_INVALIDATION", "'" + text + "' is not none or tracking");
-    }
-    if (mode == TRACKING) {
-      for (String other : new String[] {"REDIS_SENTINELS", "REDIS_CLUSTER_NODES"}) {
-        if (!v.get(other).isBlank()) {
-          throw new ConfigException("CACHE_INVALIDATION", "tracking works with one Redis server (REDIS_URL or"
-              + " REDIS_HOST/REDIS_PORT), not with " + other + ": use none there");
+  static List<String> trackingPrefixes(Settings s, CacheInvalidation mode) {
+    List<String> prefixes = s.list(Variable.CACHE_TRACKING_PREFIXES);
+    for (int i = 0; i < prefixes.size(); i++) {
+      for (int j = 0; j < prefixes.size(); j++) {
+        String a = prefixes.get(i);
+        String b = prefixes.get(j);
+        if (i != j && b.startsWith(a)) {
+          throw new ConfigException("CACHE_TRACKING_PREFIXES", "'" + a + "' and '" + b
+              + "' overlap (one starts with the other); Redis refuses overlapping prefixes: keep '" + a + "'");
         }
       }
-      if (ConfigLoader.integer(v, "CACHE_MAXSIZE", 0, Integer.MAX_VALUE) == 0) {
-        throw new ConfigException("CACHE_INVALIDATION", "tracking needs a cache, but CACHE_MAXSIZE is 0: use none");
-      }
     }
-    return mode;
+    if (!prefixes.isEmpty() && mode != BROADCAST) {
+      throw new ConfigException("CACHE_TRACKING_PREFIXES", "is only used with CACHE_INVALIDATION=broadcast");
+    }
+    return List.copyOf(prefixes);
+  }
+
+  /** Refuses the combinations the proxy cannot serve. Tracking needs one Redis server: one connection reads and hears the changes. */
+  void check(RedisBackend backend, int cacheMaxSize) {
+    if (this == BROADCAST) {
+      throw new ConfigException("CACHE_INVALIDATION", "broadcast is not supported yet: use tracking (one Redis server)"
+          + " or none");
+    }
+    if (this == TRACKING && backend.mode() != RedisBackend.Mode.STANDALONE) {
+      String other = backend.mode() == RedisBackend.Mode.SENTINEL ? "REDIS_SENTINELS" : "REDIS_CLUSTER_NODES";
+      throw new ConfigException("CACHE_INVALIDATION", "tracking works with one Redis server (REDIS_URL or"
+          + " REDIS_HOST/REDIS_PORT), not with " + other + " (not supported yet): use none there");
+    }
+    if (this != NONE && cacheMaxSize == 0) {
+      throw new ConfigException("CACHE_INVALIDATION", id() + " needs a cache, but CACHE_MAXSIZE is 0: use none");
+    }
   }
 }

@@ -1,85 +1,92 @@
 package dev.redisproxy.config;
 
-import dev.redisproxy.cache.LruTtlCache;
+import static dev.redisproxy.config.Variable.ACCESS_LOG;
+import static dev.redisproxy.config.Variable.CACHE_INVALIDATION;
+import static dev.redisproxy.config.Variable.CACHE_MAXMEMORY;
+import static dev.redisproxy.config.Variable.CACHE_MAXSIZE;
+import static dev.redisproxy.config.Variable.CACHE_NEGATIVE_TTL;
+import static dev.redisproxy.config.Variable.CACHE_STALE_IF_ERROR;
+import static dev.redisproxy.config.Variable.CACHE_TTL;
+import static dev.redisproxy.config.Variable.CLIENT_IDLE_TIMEOUT;
+import static dev.redisproxy.config.Variable.HOTKEYS;
+import static dev.redisproxy.config.Variable.LOG_FORMAT;
+import static dev.redisproxy.config.Variable.MAX_CONNECTIONS;
+import static dev.redisproxy.config.Variable.MAX_PARALLEL;
+import static dev.redisproxy.config.Variable.PROXY_PORT;
+import static dev.redisproxy.config.Variable.REDIS_TIMEOUT;
+import static dev.redisproxy.config.Variable.RESP_PORT;
+
+import dev.redisproxy.security.SecurityConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the {@link ProxyConfig} from three layers: the defaults here, then the JSON config file,
- * then environment variables. File keys are the environment variable names, so one name means
- * one thing everywhere. Every value is checked; the first bad one throws a
- * {@link ConfigException} naming it.
+ * Builds the {@link ProxyConfig} from three layers: the defaults ({@link Variable}), then the JSON
+ * config file, then environment variables. File keys are the environment variable names, so one
+ * name means one thing everywhere. Every value is parsed once, by {@link Settings}; the first bad
+ * one throws a {@link ConfigException} naming it.
  */
 public final class ConfigLoader {
 
-  /** The defaults, and the set of names a config file may use. */
-  static final Map<String, String> DEFAULTS = defaults();
+  /**
+   * Default {@code CACHE_MAXMEMORY}: half the maximum heap. The other half holds what the budget does
+   * not count: values being read from Redis and written to clients, connection buffers, and the free
+   * regions a collector needs to copy live objects into (G1 collects worse once live data passes
+   * about two thirds of the heap).
+   */
+  static final int DEFAULT_MEMORY_PERCENT = 50;
+  /** Above this share of the heap a budget is legal but risky, for the reasons above: one warning. */
+  static final int RISKY_MEMORY_PERCENT = 75;
 
   private static final int MAX_PARALLEL_LIMIT = 1024;
 
   private ConfigLoader() {
   }
 
-  private static Map<String, String> defaults() {
-    Map<String, String> d = new LinkedHashMap<>();
-    d.put("REDIS_HOST", "localhost");
-    d.put("REDIS_PORT", "6379");
-    d.put("REDIS_URL", "");
-    d.put("PROXY_PORT", "8080");
-    d.put("RESP_PORT", "6380");
-    d.put("CACHE_TTL", "3600");
-    d.put("CACHE_MAXSIZE", "1024");
-    d.put("MAX_PARALLEL", "1");
-    d.put("MAX_CONNECTIONS", "2048");
-    d.put("REDIS_TIMEOUT", "1s");
-    d.put("CLIENT_IDLE_TIMEOUT", "60s");
-    d.put("ACCESS_LOG", "false");
-    d.put("LOG_FORMAT", "text");
-    // Redis deployment, credentials, TLS and pool: see RedisBackend and RedisTls.
-    d.put("REDIS_SENTINELS", "");
-    d.put("REDIS_MASTER_NAME", "");
-    d.put("REDIS_CLUSTER_NODES", "");
-    d.put("REDIS_USER", "");
-    d.put("REDIS_PASSWORD", "");
-    d.put("REDIS_TLS", "false");
-    d.put("REDIS_TLS_CA", "");
-    d.put("REDIS_TLS_CERT", "");
-    d.put("REDIS_TLS_KEY", "");
-    d.put("REDIS_TLS_VERIFY_HOSTNAME", "true");
-    d.put("REDIS_POOL_SIZE", "");
-    d.put("REDIS_POOL_WAITING", "4096");
-    // Client authentication, TLS and the key allow-list, all off when empty: see SecurityConfig.
-    d.put("PROXY_PASSWORD", "");
-    d.put("PROXY_PASSWORD_FILE", "");
-    d.put("PROXY_TLS_CERT", "");
-    d.put("PROXY_TLS_KEY", "");
-    d.put("PROXY_TLS_CLIENT_CA", "");
-    d.put("KEY_PATTERNS", "");
-    d.put("CACHE_INVALIDATION", "none");
-    return Map.copyOf(d);
-  }
-
   /** Loads from an optional config file (null: none) and the given environment. */
   public static ProxyConfig load(Path file, Map<String, String> env) {
-    Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+    return load(file, env, Runtime.getRuntime().maxMemory());
+  }
+
+  /** As {@link #load(Path, Map)} for a JVM whose maximum heap is {@code maxHeap} bytes. */
+  static ProxyConfig load(Path file, Map<String, String> env, long maxHeap) {
+    Map<Variable, String> values = new EnumMap<>(Variable.class);
+    for (Variable v : Variable.values()) {
+      values.put(v, v.defaultValue);
+    }
     if (file != null) {
       values.putAll(readFile(file));
     }
-    for (String name : DEFAULTS.keySet()) {
-      String v = env.get(name);
-      if (v != null) {
-        values.put(name, v);
+    for (Variable v : Variable.values()) {
+      String text = env.get(v.name());
+      if (text != null) {
+        values.put(v, text);
       }
     }
-    return build(values);
+    return build(new Settings(values), maxHeap);
+  }
+
+  /**
+   * The log format the environment asks for, read before the configuration is (logback configures
+   * itself on first use, and reading the file may log); text when unset or not valid, which the
+   * full load then reports.
+   */
+  public static LogFormat earlyLogFormat(Map<String, String> env) {
+    Map<Variable, String> values = new EnumMap<>(Variable.class);
+    values.put(LOG_FORMAT, env.getOrDefault(LOG_FORMAT.name(), LOG_FORMAT.defaultValue));
+    try {
+      return new Settings(values).choice(LOG_FORMAT, LogFormat.values());
+    } catch (ConfigException e) {
+      return LogFormat.TEXT;
+    }
   }
 
   /**
@@ -107,7 +114,7 @@ public final class ConfigLoader {
     return load(file, env);
   }
 
-  private static Map<String, String> readFile(Path file) {
+  private static Map<Variable, String> readFile(Path file) {
     JsonObject json;
     try {
       json = new JsonObject(Files.readString(file));
@@ -116,119 +123,83 @@ public final class ConfigLoader {
     } catch (DecodeException e) {
       throw new ConfigException("config file " + file + " is not a JSON object: " + e.getMessage(), e);
     }
-    Map<String, String> out = new LinkedHashMap<>();
+    Map<Variable, String> out = new EnumMap<>(Variable.class);
     for (Map.Entry<String, Object> e : json) {
-      if (!DEFAULTS.containsKey(e.getKey())) {
-        throw new ConfigException(e.getKey(), "unknown setting in " + file + " (known: " + DEFAULTS.keySet() + ")");
+      Variable v = known(e.getKey());
+      if (v == null) {
+        throw new ConfigException(e.getKey(), "unknown setting in " + file + " (known: " + List.of(Variable.values()) + ")");
       }
-      out.put(e.getKey(), e.getValue() == null ? "" : e.getValue().toString());
+      out.put(v, e.getValue() == null ? "" : e.getValue().toString());
     }
     return out;
   }
 
-  private static ProxyConfig build(Map<String, String> v) {
-    String url = v.get("REDIS_URL").trim();
-    return new ProxyConfig(
-        host(v, "REDIS_HOST"),
-        port(v, "REDIS_PORT", 1),
-        url.isEmpty() ? null : redisUrl(url),
-        port(v, "PROXY_PORT", 1),
-        port(v, "RESP_PORT", 0),
-        positiveDuration(v, "CACHE_TTL"),
-        integer(v, "CACHE_MAXSIZE", 0, LruTtlCache.MAX_CAPACITY),
-        integer(v, "MAX_PARALLEL", 1, MAX_PARALLEL_LIMIT),
-        integer(v, "MAX_CONNECTIONS", 1, Integer.MAX_VALUE),
-        positiveDuration(v, "REDIS_TIMEOUT"),
-        positiveDuration(v, "CLIENT_IDLE_TIMEOUT"),
-        bool(v, "ACCESS_LOG"),
-        logFormat(v, "LOG_FORMAT"),
-        RedisBackend.from(v),
-        SecurityConfig.from(v),
-        CacheInvalidation.from(v));
-  }
-
-  private static boolean bool(Map<String, String> v, String name) {
-    String text = v.get(name).trim();
-    if (text.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (text.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw new ConfigException(name, "'" + text + "' is not true or false");
-  }
-
-  private static LogFormat logFormat(Map<String, String> v, String name) {
-    String text = v.get(name).trim();
-    for (LogFormat f : LogFormat.values()) {
-      if (f.id().equalsIgnoreCase(text)) {
-        return f;
+  private static Variable known(String name) {
+    for (Variable v : Variable.values()) {
+      if (v.name().equals(name)) {
+        return v;
       }
     }
-    throw new ConfigException(name, "'" + text + "' is not a log format (use text or json)");
+    return null;
   }
 
-  private static String host(Map<String, String> v, String name) {
-    String host = v.get(name).trim();
-    if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
-      throw new ConfigException(name, "'" + v.get(name) + "' is not a host name");
+  private static ProxyConfig build(Settings s, long maxHeap) {
+    List<String> warnings = new ArrayList<>();
+    int proxyPort = s.port(PROXY_PORT, false);
+    int respPort = s.port(RESP_PORT, true);
+    Duration ttl = s.positiveDuration(CACHE_TTL);
+    int maxSize = s.number(CACHE_MAXSIZE, 0, ProxyConfig.MAX_CACHE_KEYS);
+    long maxMemory = cacheMaxMemory(s, maxHeap, warnings);
+    Duration negativeTtl = s.duration(CACHE_NEGATIVE_TTL);
+    if (negativeTtl.compareTo(ttl) > 0) {
+      throw new ConfigException("CACHE_NEGATIVE_TTL", Durations.format(negativeTtl) + " is longer than CACHE_TTL ("
+          + Durations.format(ttl) + "): a missing key would be remembered longer than a present one");
     }
-    return host;
+    Duration staleIfError = s.duration(CACHE_STALE_IF_ERROR);
+    boolean hotKeys = s.bool(HOTKEYS);
+    int maxParallel = s.number(MAX_PARALLEL, 1, MAX_PARALLEL_LIMIT);
+    int maxConnections = s.number(MAX_CONNECTIONS, 1, Integer.MAX_VALUE);
+    Duration redisTimeout = s.positiveDuration(REDIS_TIMEOUT);
+    Duration idleTimeout = s.positiveDuration(CLIENT_IDLE_TIMEOUT);
+    boolean accessLog = s.bool(ACCESS_LOG);
+    LogFormat logFormat = s.choice(LOG_FORMAT, LogFormat.values());
+    RedisBackend backend = RedisBackend.from(s);
+    SecurityConfig security = SecuritySettings.read(s);
+    CacheInvalidation invalidation = s.choice(CACHE_INVALIDATION, CacheInvalidation.values());
+    List<String> prefixes = CacheInvalidation.trackingPrefixes(s, invalidation);
+    invalidation.check(backend, maxSize);
+    if (security.authRequired() && !security.tls()) {
+      warnings.add("PROXY_PASSWORD is set but TLS is off: passwords and values cross the network in clear text"
+          + " (set PROXY_TLS_CERT and PROXY_TLS_KEY)");
+    }
+    return new ProxyConfig(proxyPort, respPort, ttl, maxSize, maxMemory, negativeTtl, staleIfError, invalidation,
+        prefixes, hotKeys, maxParallel, maxConnections, redisTimeout, idleTimeout, accessLog, logFormat, backend,
+        security, warnings);
   }
 
-  private static int port(Map<String, String> v, String name, int min) {
-    return integer(v, name, min, 65535);
-  }
-
-  static int integer(Map<String, String> v, String name, int min, int max) {
-    String text = v.get(name).trim();
-    long value;
-    try {
-      value = Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, "'" + text + "' is not a whole number");
+  /**
+   * {@code CACHE_MAXMEMORY}, or when unset {@link #DEFAULT_MEMORY_PERCENT} of the heap (whole MiB).
+   * Zero is refused rather than read as "off": {@code CACHE_MAXSIZE=0} is the one switch for that.
+   */
+  private static long cacheMaxMemory(Settings s, long maxHeap, List<String> warnings) {
+    if (!s.isSet(CACHE_MAXMEMORY)) {
+      long share = (long) (maxHeap * (DEFAULT_MEMORY_PERCENT / 100.0));
+      return share >= 1 << 20 ? share & -(1L << 20) : share;
     }
-    if (value < min || value > max) {
-      throw new ConfigException(name, value + " is out of range (" + min + ".." + max + ")");
+    long bytes = s.size(CACHE_MAXMEMORY);
+    String heap = "the JVM's maximum heap (" + Sizes.format(maxHeap) + ")";
+    if (bytes == 0) {
+      throw new ConfigException("CACHE_MAXMEMORY", "0 is not a budget (to turn caching off, set CACHE_MAXSIZE=0)");
     }
-    return (int) value;
-  }
-
-  private static Duration positiveDuration(Map<String, String> v, String name) {
-    Duration d = parse(name, v.get(name), Durations::parse);
-    if (d.isZero()) {
-      throw new ConfigException(name, "must be greater than zero");
+    if (bytes >= maxHeap) {
+      throw new ConfigException("CACHE_MAXMEMORY", Sizes.format(bytes) + " is not less than " + heap
+          + ": lower it, or raise the heap with -Xmx (JAVA_TOOL_OPTIONS)");
     }
-    return d;
-  }
-
-  private static String redisUrl(String url) {
-    URI uri = parse("REDIS_URL", url, URI::new);
-    String scheme = uri.getScheme();
-    if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-      throw new ConfigException("REDIS_URL", "must start with redis:// or rediss:// (got '" + scheme + "')");
+    long percent = (long) (100.0 * bytes / maxHeap);
+    if (percent > RISKY_MEMORY_PERCENT) {
+      warnings.add("CACHE_MAXMEMORY " + Sizes.format(bytes) + " is " + percent + "% of " + heap + "; above "
+          + RISKY_MEMORY_PERCENT + "% reads in flight and garbage collection may run out of heap: lower it, or raise -Xmx");
     }
-    if (uri.getHost() == null) {
-      throw new ConfigException("REDIS_URL", "has no host (expected redis://[user:pass@]host:port[/db])");
-    }
-    String path = uri.getPath();
-    if (path != null && !path.isEmpty() && !path.matches("/\\d{0,5}")) {
-      throw new ConfigException("REDIS_URL", "database must be a number (got '" + path.substring(1) + "')");
-    }
-    return url;
-  }
-
-  private static <T> T parse(String name, String text, ThrowingParser<T> parser) {
-    try {
-      return parser.apply(text);
-    } catch (IllegalArgumentException | URISyntaxException e) {
-      String msg = e instanceof URISyntaxException ? "'" + text + "' is not a URL" : e.getMessage();
-      throw new ConfigException(name, msg);
-    }
-  }
-
-  @FunctionalInterface
-  private interface ThrowingParser<T> {
-    T apply(String text) throws URISyntaxException;
+    return bytes;
   }
 }

@@ -1,20 +1,25 @@
 package dev.redisproxy.config;
 
+import dev.redisproxy.security.SecurityConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The validated, immutable configuration. Every value here has passed {@link ConfigLoader}'s
  * checks, so the rest of the proxy never re-validates.
  *
- * @param redisHost         backing Redis host, used when {@code redisUrl} is unset
- * @param redisPort         backing Redis port, used when {@code redisUrl} is unset
- * @param redisUrl          {@code redis://[user:pass@]host:port[/db]} or {@code rediss://}; null when unset
  * @param proxyPort         HTTP listen port
  * @param respPort          RESP listen port, 0 when the RESP front end is off
  * @param cacheTtl          global expiry, measured from insertion
  * @param cacheMaxSize      capacity in keys, 0 for pass-through
+ * @param cacheMaxMemory    capacity in bytes (keys, values and per-entry overhead); by default a share of the heap
+ * @param cacheNegativeTtl  how long a key Redis does not have is remembered as missing; zero: not at all
+ * @param cacheStaleIfError how long past its expiry an entry may be served while Redis fails; zero: never
+ * @param cacheInvalidation whether and how Redis reports changed keys to the cache
+ * @param trackingPrefixes  the key prefixes {@link CacheInvalidation#BROADCAST} subscribes to; empty: every key
+ * @param hotKeys           whether the most-read and most-missed keys are counted ({@code /hotkeys})
  * @param maxParallel       instances of each front-end verticle
  * @param maxConnections    client connections held at once, HTTP and RESP together
  * @param redisTimeout      how long a miss waits for Redis
@@ -23,16 +28,19 @@ import java.util.Map;
  * @param logFormat         the layout of log lines
  * @param backend           the Redis deployment (standalone, Sentinel, Cluster), credentials, TLS, pool
  * @param security          client password, TLS and key allow-list; {@link SecurityConfig#NONE} when all are off
- * @param cacheInvalidation whether Redis reports changed keys to the cache (one server only)
+ * @param warnings          legal but risky settings, each a sentence naming its variable, for the start-up log
  */
 public record ProxyConfig(
-    String redisHost,
-    int redisPort,
-    String redisUrl,
     int proxyPort,
     int respPort,
     Duration cacheTtl,
     int cacheMaxSize,
+    long cacheMaxMemory,
+    Duration cacheNegativeTtl,
+    Duration cacheStaleIfError,
+    CacheInvalidation cacheInvalidation,
+    List<String> trackingPrefixes,
+    boolean hotKeys,
     int maxParallel,
     int maxConnections,
     Duration redisTimeout,
@@ -41,11 +49,17 @@ public record ProxyConfig(
     LogFormat logFormat,
     RedisBackend backend,
     SecurityConfig security,
-    CacheInvalidation cacheInvalidation) {
+    List<String> warnings) {
 
-  /** {@code REDIS_URL}, else {@code redis://REDIS_HOST:REDIS_PORT}; the client connects to {@link RedisBackend#endpoints()}. */
-  public String redisConnectionString() {
-    return redisUrl != null ? redisUrl : "redis://" + redisHost + ":" + redisPort;
+  /**
+   * The most keys {@code CACHE_MAXSIZE} takes: the limit of the cache's slot arrays (eight ints per
+   * entry in one array, indexed by int), which {@code LruTtlCache.MAX_CAPACITY} states for the cache.
+   */
+  public static final int MAX_CACHE_KEYS = 268_435_453;
+
+  public ProxyConfig {
+    trackingPrefixes = List.copyOf(trackingPrefixes);
+    warnings = List.copyOf(warnings);
   }
 
   /** The Redis deployment without credentials, fit for logs. */
@@ -63,7 +77,14 @@ public record ProxyConfig(
     out.put("RESP_PORT", respPort == 0 ? "off" : Integer.toString(respPort));
     out.put("CACHE_TTL", Durations.format(cacheTtl));
     out.put("CACHE_MAXSIZE", Integer.toString(cacheMaxSize));
+    out.put("CACHE_MAXMEMORY", Sizes.format(cacheMaxMemory));
+    out.put("CACHE_NEGATIVE_TTL", cacheNegativeTtl.isZero() ? "off" : Durations.format(cacheNegativeTtl));
+    out.put("CACHE_STALE_IF_ERROR", cacheStaleIfError.isZero() ? "off" : Durations.format(cacheStaleIfError));
     out.put("CACHE_INVALIDATION", cacheInvalidation.id());
+    if (cacheInvalidation == CacheInvalidation.BROADCAST) {
+      out.put("CACHE_TRACKING_PREFIXES", trackingPrefixes.isEmpty() ? "all keys" : String.join(",", trackingPrefixes));
+    }
+    out.put("HOTKEYS", Boolean.toString(hotKeys));
     out.put("MAX_PARALLEL", Integer.toString(maxParallel));
     out.put("MAX_CONNECTIONS", Integer.toString(maxConnections));
     out.put("REDIS_TIMEOUT", Durations.format(redisTimeout));

@@ -1,9 +1,21 @@
 package dev.redisproxy.config;
 
+import static dev.redisproxy.config.Variable.REDIS_CLUSTER_NODES;
+import static dev.redisproxy.config.Variable.REDIS_HOST;
+import static dev.redisproxy.config.Variable.REDIS_MASTER_NAME;
+import static dev.redisproxy.config.Variable.REDIS_PASSWORD;
+import static dev.redisproxy.config.Variable.REDIS_POOL_SIZE;
+import static dev.redisproxy.config.Variable.REDIS_POOL_WAITING;
+import static dev.redisproxy.config.Variable.REDIS_PORT;
+import static dev.redisproxy.config.Variable.REDIS_SENTINELS;
+import static dev.redisproxy.config.Variable.REDIS_TLS;
+import static dev.redisproxy.config.Variable.REDIS_URL;
+import static dev.redisproxy.config.Variable.REDIS_USER;
+
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Which Redis deployment the proxy reads, and how it connects: one server, a master found
@@ -84,14 +96,47 @@ public record RedisBackend(
     return address() + (user != null ? " as " + user : "") + ", pool " + poolSize + "/" + poolWaiting;
   }
 
-  /** Reads the REDIS_* variables (already merged, defaults included) and checks how they combine. */
-  static RedisBackend from(Map<String, String> v) {
-    List<String> sentinels = hostPorts(v, "REDIS_SENTINELS");
-    List<String> nodes = hostPorts(v, "REDIS_CLUSTER_NODES");
-    String url = v.get("REDIS_URL").trim();
-    String masterName = v.get("REDIS_MASTER_NAME").trim();
+  /** Reads the REDIS_* variables and checks how they combine. */
+  static RedisBackend from(Settings s) {
+    String host = host(s.text(REDIS_HOST));
+    int port = s.port(REDIS_PORT, false);
+    String url = s.text(REDIS_URL);
+    if (!url.isEmpty()) {
+      checkUrl(url);
+    }
+    List<String> sentinels = hostPorts(s, REDIS_SENTINELS);
+    List<String> nodes = hostPorts(s, REDIS_CLUSTER_NODES);
     Mode mode = sentinels.isEmpty() ? (nodes.isEmpty() ? Mode.STANDALONE : Mode.CLUSTER) : Mode.SENTINEL;
-    if (!sentinels.isEmpty() && !nodes.isEmpty()) {
+    String masterName = checkMode(mode, s.text(REDIS_MASTER_NAME), url, !nodes.isEmpty());
+    boolean urlTls = url.startsWith("rediss://");
+    boolean tls = s.bool(REDIS_TLS) || urlTls;
+    if (!url.isEmpty() && tls && !urlTls) {
+      throw new ConfigException("REDIS_TLS", "is true but REDIS_URL starts with redis:// (use rediss://)");
+    }
+    String user = s.secret(REDIS_USER);
+    String password = s.secret(REDIS_PASSWORD);
+    checkCredentials(url, user, password);
+    String scheme = tls ? "rediss://" : "redis://";
+    List<String> endpoints = switch (mode) {
+      case STANDALONE -> List.of(url.isEmpty() ? scheme + host + ":" + port : url);
+      case SENTINEL -> sentinels.stream().map(hp -> scheme + hp).toList();
+      case CLUSTER -> nodes.stream().map(hp -> scheme + hp).toList();
+    };
+    int poolSize = s.isSet(REDIS_POOL_SIZE) ? s.number(REDIS_POOL_SIZE, 1, MAX_POOL_SIZE) : mode.defaultPoolSize;
+    if (mode == Mode.CLUSTER && poolSize < 2) {
+      throw new ConfigException("REDIS_POOL_SIZE", "must be at least 2 with REDIS_CLUSTER_NODES"
+          + " (one connection per node stays free for refreshing the slot map)");
+    }
+    int poolWaiting = s.number(REDIS_POOL_WAITING, 1, MAX_POOL_WAITING);
+    if (poolWaiting < poolSize) {
+      throw new ConfigException("REDIS_POOL_WAITING", poolWaiting + " is less than REDIS_POOL_SIZE (" + poolSize + ")");
+    }
+    return new RedisBackend(mode, endpoints, masterName, user, password, RedisTls.from(s, tls), poolSize, poolWaiting);
+  }
+
+  /** The master name, null unless Sentinel; refuses settings that the mode does not take. */
+  private static String checkMode(Mode mode, String masterName, String url, boolean clusterNodes) {
+    if (mode == Mode.SENTINEL && clusterNodes) {
       throw new ConfigException("REDIS_CLUSTER_NODES", "cannot be combined with REDIS_SENTINELS: set one of them");
     }
     String modeVariable = mode == Mode.SENTINEL ? "REDIS_SENTINELS" : "REDIS_CLUSTER_NODES";
@@ -109,32 +154,34 @@ public record RedisBackend(
     if (masterName.chars().anyMatch(Character::isWhitespace)) {
       throw new ConfigException("REDIS_MASTER_NAME", "'" + masterName + "' contains whitespace");
     }
-    boolean urlTls = url.startsWith("rediss://");
-    boolean tls = bool(v, "REDIS_TLS") || urlTls;
-    if (!url.isEmpty() && tls && !urlTls) {
-      throw new ConfigException("REDIS_TLS", "is true but REDIS_URL starts with redis:// (use rediss://)");
+    return mode == Mode.SENTINEL ? masterName : null;
+  }
+
+  private static String host(String host) {
+    if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)) {
+      throw new ConfigException("REDIS_HOST", "'" + host + "' is not a host name");
     }
-    String user = optional(v, "REDIS_USER");
-    String password = optional(v, "REDIS_PASSWORD");
-    checkCredentials(url, user, password);
-    String scheme = tls ? "rediss://" : "redis://";
-    List<String> endpoints = switch (mode) {
-      case STANDALONE -> List.of(url.isEmpty() ? scheme + v.get("REDIS_HOST").trim() + ":" + v.get("REDIS_PORT").trim() : url);
-      case SENTINEL -> sentinels.stream().map(hp -> scheme + hp).toList();
-      case CLUSTER -> nodes.stream().map(hp -> scheme + hp).toList();
-    };
-    int poolSize = v.get("REDIS_POOL_SIZE").isBlank()
-        ? mode.defaultPoolSize : ConfigLoader.integer(v, "REDIS_POOL_SIZE", 1, MAX_POOL_SIZE);
-    if (mode == Mode.CLUSTER && poolSize < 2) {
-      throw new ConfigException("REDIS_POOL_SIZE", "must be at least 2 with REDIS_CLUSTER_NODES"
-          + " (one connection per node stays free for refreshing the slot map)");
+    return host;
+  }
+
+  private static void checkUrl(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("REDIS_URL", "'" + url + "' is not a URL");
     }
-    int poolWaiting = ConfigLoader.integer(v, "REDIS_POOL_WAITING", 1, MAX_POOL_WAITING);
-    if (poolWaiting < poolSize) {
-      throw new ConfigException("REDIS_POOL_WAITING", poolWaiting + " is less than REDIS_POOL_SIZE (" + poolSize + ")");
+    String scheme = uri.getScheme();
+    if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+      throw new ConfigException("REDIS_URL", "must start with redis:// or rediss:// (got '" + scheme + "')");
     }
-    return new RedisBackend(mode, endpoints, mode == Mode.SENTINEL ? masterName : null,
-        user, password, RedisTls.from(v, tls), poolSize, poolWaiting);
+    if (uri.getHost() == null) {
+      throw new ConfigException("REDIS_URL", "has no host (expected redis://[user:pass@]host:port[/db])");
+    }
+    String path = uri.getPath();
+    if (path != null && !path.isEmpty() && !path.matches("/\\d{0,5}")) {
+      throw new ConfigException("REDIS_URL", "database must be a number (got '" + path.substring(1) + "')");
+    }
   }
 
   private static void checkCredentials(String url, String user, String password) {
@@ -147,9 +194,9 @@ public record RedisBackend(
   }
 
   /** A comma-separated list of {@code host:port} ({@code [v6addr]:port} for IPv6); empty when unset. */
-  private static List<String> hostPorts(Map<String, String> v, String name) {
-    String text = v.get(name).trim();
+  private static List<String> hostPorts(Settings s, Variable v) {
     List<String> out = new ArrayList<>();
+    String text = s.text(v);
     if (text.isEmpty()) {
       return out;
     }
@@ -160,29 +207,15 @@ public record RedisBackend(
       boolean hostOk = !host.isEmpty() && host.chars().noneMatch(c -> Character.isWhitespace(c) || c == '/' || c == '@')
           && (host.startsWith("[") == host.endsWith("]")) && (host.startsWith("[") || !host.contains(":"));
       if (!hostOk || !entry.substring(colon + 1).matches("\\d{1,5}")) {
-        throw new ConfigException(name, "'" + entry + "' is not host:port (expected a comma-separated list such as"
-            + " 10.0.0.1:" + (name.equals("REDIS_SENTINELS") ? "26379" : "6379") + ",10.0.0.2:...)");
+        throw new ConfigException(v.name(), "'" + entry + "' is not host:port (expected a comma-separated list such as"
+            + " 10.0.0.1:" + (v == REDIS_SENTINELS ? "26379" : "6379") + ",10.0.0.2:...)");
       }
       int port = Integer.parseInt(entry.substring(colon + 1));
       if (port < 1 || port > 65535) {
-        throw new ConfigException(name, "'" + entry + "' has a port out of range (1..65535)");
+        throw new ConfigException(v.name(), "'" + entry + "' has a port out of range (1..65535)");
       }
       out.add(entry);
     }
     return out;
-  }
-
-  static String optional(Map<String, String> v, String name) {
-    String text = v.get(name);
-    return text == null || text.isEmpty() ? null : text;
-  }
-
-  static boolean bool(Map<String, String> v, String name) {
-    String text = v.get(name).trim().toLowerCase();
-    return switch (text) {
-      case "true", "yes", "1", "on" -> true;
-      case "false", "no", "0", "off" -> false;
-      default -> throw new ConfigException(name, "'" + v.get(name) + "' is not true or false");
-    };
   }
 }

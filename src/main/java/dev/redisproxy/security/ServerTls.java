@@ -1,6 +1,5 @@
 package dev.redisproxy.security;
 
-import dev.redisproxy.config.SecurityConfig;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;

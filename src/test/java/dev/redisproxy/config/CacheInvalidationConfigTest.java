@@ -3,10 +3,14 @@ package dev.redisproxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code CACHE_INVALIDATION}: off by default, tracking for one Redis server only. */
+/** {@code CACHE_INVALIDATION} and {@code CACHE_TRACKING_PREFIXES}: off by default, tracking for one Redis server only. */
 class CacheInvalidationConfigTest {
 
   @Test
@@ -27,7 +31,7 @@ class CacheInvalidationConfigTest {
   void anUnknownValueNamesTheVariable() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "bcast")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("CACHE_INVALIDATION: 'bcast' is not none or tracking");
+        .hasMessage("CACHE_INVALIDATION: 'bcast' is not none, tracking or broadcast");
   }
 
   @Test
@@ -50,5 +54,54 @@ class CacheInvalidationConfigTest {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "tracking", "CACHE_MAXSIZE", "0")))
         .isInstanceOf(ConfigException.class)
         .hasMessage("CACHE_INVALIDATION: tracking needs a cache, but CACHE_MAXSIZE is 0: use none");
+  }
+
+  @Test
+  void broadcastIsNotSupportedYet() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "Broadcast")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast is not supported yet");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
+        "CACHE_TRACKING_PREFIXES", "user:,session:")))
+        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast is not supported yet");
+  }
+
+  @Test
+  void prefixesAreACommaSeparatedListEmptyForAllKeys() {
+    assertThat(prefixes("")).isEmpty();
+    assertThat(prefixes(" user: , session:,a b ")).containsExactly("user:", "session:", "a b");
+    assertThat(prefixes("user:1,user:2")).as("siblings do not overlap").containsExactly("user:1", "user:2");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "user,user:1|'user' and 'user:1' overlap",
+      "user:1,user|'user' and 'user:1' overlap",
+      "a,b,a|'a' and 'a' overlap",
+      "a,,b|'a,,b' has an empty item",
+      "a,|'a,' has an empty item",
+  })
+  void overlappingOrEmptyPrefixesAreRefusedAsRedisRefusesThem(String text, String problem) {
+    assertThatThrownBy(() -> prefixes(text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("CACHE_TRACKING_PREFIXES: " + problem);
+  }
+
+  @Test
+  void prefixesAreOnlyForBroadcast() {
+    for (String mode : new String[] {"none", "tracking"}) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", mode, "CACHE_TRACKING_PREFIXES", "a")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("CACHE_TRACKING_PREFIXES: is only used with CACHE_INVALIDATION=broadcast");
+    }
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
+        "CACHE_TRACKING_PREFIXES", "a,ab")))
+        .as("the prefixes are checked before the mode is refused").hasMessageContaining("overlap");
+  }
+
+  private static List<String> prefixes(String text) {
+    Map<Variable, String> values = new EnumMap<>(Variable.class);
+    values.put(Variable.CACHE_TRACKING_PREFIXES, text);
+    return CacheInvalidation.trackingPrefixes(new Settings(values), CacheInvalidation.BROADCAST);
   }
 }

@@ -20,10 +20,8 @@ class ConfigLoaderTest {
 
   @Test
   void defaultsMatchTheDesign() {
-    ProxyConfig c = ConfigLoader.load(null, Map.of());
-    assertThat(c.redisHost()).isEqualTo("localhost");
-    assertThat(c.redisPort()).isEqualTo(6379);
-    assertThat(c.redisUrl()).isNull();
+    ProxyConfig c = ConfigLoader.load(null, Map.of(), 256L << 20);
+    assertThat(c.backend().endpoints()).containsExactly("redis://localhost:6379");
     assertThat(c.proxyPort()).isEqualTo(8080);
     assertThat(c.respPort()).isEqualTo(6380);
     assertThat(c.cacheTtl()).isEqualTo(Duration.ofHours(1));
@@ -32,7 +30,13 @@ class ConfigLoaderTest {
     assertThat(c.maxConnections()).isEqualTo(2048);
     assertThat(c.redisTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(c.redisConnectionString()).isEqualTo("redis://localhost:6379");
+    assertThat(c.cacheMaxMemory()).as("half the heap").isEqualTo(128L << 20);
+    assertThat(c.cacheNegativeTtl()).isZero();
+    assertThat(c.cacheStaleIfError()).isZero();
+    assertThat(c.cacheInvalidation()).isEqualTo(CacheInvalidation.NONE);
+    assertThat(c.trackingPrefixes()).isEmpty();
+    assertThat(c.hotKeys()).isTrue();
+    assertThat(c.warnings()).isEmpty();
     assertThat(c.accessLog()).as("access log off by default").isFalse();
     assertThat(c.logFormat()).isEqualTo(LogFormat.TEXT);
   }
@@ -73,7 +77,7 @@ class ConfigLoaderTest {
   @Test
   void redisUrlOverridesHostAndPortAndIsLoggedWithoutPassword() {
     ProxyConfig c = ConfigLoader.load(null, Map.of("REDIS_URL", "redis://user:secret@cache.internal:6390/2"));
-    assertThat(c.redisConnectionString()).isEqualTo("redis://user:secret@cache.internal:6390/2");
+    assertThat(c.backend().endpoints()).containsExactly("redis://user:secret@cache.internal:6390/2");
     assertThat(c.redisAddress()).isEqualTo("redis://cache.internal:6390/2");
     assertThat(c.describe().toString()).doesNotContain("secret");
   }
@@ -85,8 +89,8 @@ class ConfigLoaderTest {
       "CACHE_MAXSIZE|ten|not a whole number",
       "PROXY_PORT|70000|out of range",
       "PROXY_PORT|0|out of range",
-      "RESP_PORT|-5|out of range",
-      "REDIS_PORT|abc|not a whole number",
+      "RESP_PORT|-5|is not a port",
+      "REDIS_PORT|abc|is not a port",
       "CACHE_TTL|abc|not a duration",
       "CACHE_TTL|0|greater than zero",
       "CACHE_TTL|-3s|not a duration",
@@ -97,15 +101,31 @@ class ConfigLoaderTest {
       "REDIS_HOST|' '|not a host name",
       "REDIS_URL|http://x:1|must start with redis://",
       "REDIS_URL|redis://host:1/abc|database must be a number",
-      "ACCESS_LOG|yes|not true or false",
-      "ACCESS_LOG|''|not true or false",
-      "LOG_FORMAT|xml|not a log format (use text or json)",
+      "CACHE_NEGATIVE_TTL|2h|is longer than CACHE_TTL (1h)",
+      "ACCESS_LOG|maybe|not a boolean (use true/false, yes/no, on/off or 1/0)",
+      "ACCESS_LOG|''|not a boolean",
+      "LOG_FORMAT|xml|'xml' is not text or json",
   })
   void badValuesAreRefusedNamingTheVariable(String name, String value, String problem) {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(name, value)))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(name + ": ")
         .hasMessageContaining(problem);
+  }
+
+  @Test
+  void theEarlyLogFormatIsReadAsTheFullLoadReadsIt() {
+    assertThat(ConfigLoader.earlyLogFormat(Map.of("LOG_FORMAT", " JSON "))).isEqualTo(LogFormat.JSON);
+    assertThat(ConfigLoader.earlyLogFormat(Map.of("LOG_FORMAT", "text"))).isEqualTo(LogFormat.TEXT);
+    assertThat(ConfigLoader.earlyLogFormat(Map.of("LOG_FORMAT", "xml"))).as("refused later, by the full load")
+        .isEqualTo(LogFormat.TEXT);
+    assertThat(ConfigLoader.earlyLogFormat(Map.of())).isEqualTo(LogFormat.TEXT);
+  }
+
+  @Test
+  void aPasswordWithoutTlsIsLegalButWarned() {
+    assertThat(ConfigLoader.load(null, Map.of("PROXY_PASSWORD", "pw")).warnings())
+        .singleElement().asString().startsWith("PROXY_PASSWORD is set but TLS is off");
   }
 
   @Test

@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,13 +28,43 @@ class DeploymentFilesTest {
     String compose = Files.readString(Path.of("docker-compose.yml"));
     String readme = Files.readString(Path.of("README.md"));
     String config = Files.readString(Path.of("conf", "config.json"));
-    for (String name : ConfigLoader.DEFAULTS.keySet()) {
+    for (Variable v : Variable.values()) {
+      String name = v.name();
       assertThat(env).as(".env").containsPattern("(?m)^" + name + "=");
       assertThat(compose).as("docker-compose.yml").contains(name + ": ${" + name);
-      assertThat(readme).as("README.md configuration table").contains("`" + name + "`");
+      assertThat(readme).as("a row of the README's configuration table").containsPattern("(?m)^\\|[^\\n]*`" + name + "`");
       // Optional variables, unset by default (REDIS_URL, REDIS_SENTINELS, REDIS_PASSWORD, ...), may stay out of the file.
-      if (!ConfigLoader.DEFAULTS.get(name).isEmpty()) {
+      if (!v.defaultValue.isEmpty()) {
         assertThat(config).as("conf/config.json").contains("\"" + name + "\"");
+      }
+    }
+  }
+
+  /** The defaults written in .env and compose are the proxy's own, so that compose runs what the README says. */
+  @Test
+  void envFileAndComposeFileHoldTheDefaults() throws IOException {
+    String env = Files.readString(Path.of(".env"));
+    String compose = Files.readString(Path.of("docker-compose.yml"));
+    for (Variable v : Variable.values()) {
+      String name = v.name();
+      // In compose, Redis is the service named redis.
+      String expected = v == Variable.REDIS_HOST ? "redis" : v.defaultValue;
+      assertThat(env).as(".env " + name).containsPattern("(?m)^" + name + "=" + Pattern.quote(expected) + "$");
+      Matcher fallback = Pattern.compile(Pattern.quote(name + ": ${" + name + ":-") + "([^}]*)}").matcher(compose);
+      if (fallback.find()) {
+        assertThat(fallback.group(1)).as("docker-compose.yml default of " + name).isEqualTo(v.defaultValue);
+      }
+    }
+  }
+
+  /** A variable the proxy no longer reads does not linger in .env (LOG_LEVEL and JAVA_OPTS are read by logback and the JVM). */
+  @Test
+  void envFileNamesNothingElse() throws IOException {
+    Matcher m = Pattern.compile("(?m)^([A-Z_]+)=").matcher(Files.readString(Path.of(".env")));
+    while (m.find()) {
+      String name = m.group(1);
+      if (!name.equals("LOG_LEVEL") && !name.equals("JAVA_OPTS")) {
+        assertThat(Arrays.stream(Variable.values()).map(Variable::name)).as(".env").contains(name);
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.redisproxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.redisproxy.security.SecurityConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +94,9 @@ class SecurityConfigTest {
         "PROXY_TLS_KEY: " + cert + " is not a PEM file with a PRIVATE KEY block");
     assertRefused(Map.of("PROXY_TLS_CERT", cert.toString(), "PROXY_TLS_KEY", key.toString(),
         "PROXY_TLS_CLIENT_CA", write("ca.txt", "hello").toString()), "PROXY_TLS_CLIENT_CA: ");
+    Path encrypted = write("enc.key", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    assertRefused(Map.of("PROXY_TLS_CERT", cert.toString(), "PROXY_TLS_KEY", encrypted.toString()),
+        "PROXY_TLS_KEY: " + encrypted + " holds an encrypted private key");
   }
 
   @Test

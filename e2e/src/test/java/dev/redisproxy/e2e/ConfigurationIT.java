@@ -122,6 +122,8 @@ class ConfigurationIT {
       "CACHE_TTL, 0",
       "MAX_CONNECTIONS, 0",
       "REDIS_URL, http://localhost:6379",
+      "CACHE_MAXMEMORY, 1tb",
+      "ACCESS_LOG, maybe",
   })
   void badEnvironmentValueIsRefused(String variable, String value) throws Exception {
     Map<String, String> env = redisEnv();
