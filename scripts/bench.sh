@@ -7,6 +7,8 @@
 #         without pipelining and with -P 16.
 #   HTTP: wrk against GET /get/<key> over cached keys, Webdis in front of the same Redis, and a
 #         bare Vert.x HTTP server with a fixed body of the same size; then a run of misses.
+#   RESP misses: the same, over a key space 100 times the cache (nearly every read misses), beside
+#         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET) and redis-server.
 #   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
 #   Cache structure: JMH, LruTtlCache beside a bare access-ordered LinkedHashMap.
 #
@@ -15,7 +17,8 @@
 #
 # Knobs (environment): BENCH_SECONDS (per load run, default 4), BENCH_ROUNDS (default 3),
 # BENCH_CLIENTS (default 50), BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES
-# (MAX_PARALLEL, default 2).
+# (MAX_PARALLEL, default 2), BENCH_BASELINE (the path of another build's redis-proxy.jar: it runs
+# beside this build in the same rounds, and a last table gives this build's ratio to it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,20 +40,20 @@ trap cleanup EXIT
 
 need() {
   local missing=()
-  for tool in redis-server redis-cli redis-benchmark wrk webdis; do
+  for tool in redis-server redis-cli redis-benchmark wrk webdis nutcracker; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if ((${#missing[@]})); then
-    echo "bench: installing ${missing[*]} (Debian packages redis-server redis-tools wrk webdis)" >&2
+    echo "bench: installing ${missing[*]} (Debian packages redis-server redis-tools wrk webdis nutcracker)" >&2
     if [ "$(id -u)" -ne 0 ]; then echo "bench: run as root or install them yourself" >&2; exit 1; fi
-    apt-get update -qq && apt-get install -y -qq redis-server redis-tools wrk webdis >/dev/null
+    apt-get update -qq && apt-get install -y -qq redis-server redis-tools wrk webdis nutcracker >/dev/null
   fi
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 await_port() {
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do  # 30 s: a JVM starts slowly on a loaded machine
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
     sleep 0.05
   done
@@ -66,8 +69,8 @@ seed() { # port count
     | redis-cli -p "$1" --pipe >/dev/null
 }
 
-rb() { # port extra-args... ; prints requests per second
-  redis-benchmark -p "$1" -t get -r "$KEYS" -c "$CLIENTS" -n "$2" "${@:3}" --csv 2>/dev/null \
+rb() { # port extra-args... ; prints requests per second (key space RB_KEYS, default KEYS)
+  redis-benchmark -p "$1" -t get -r "${RB_KEYS:-$KEYS}" -c "$CLIENTS" -n "$2" "${@:3}" --csv 2>/dev/null \
     | awk -F'","' '/^"GET/ { gsub(/"/, "", $2); print $2 }'
 }
 
@@ -137,36 +140,84 @@ cat >"$WORK/webdis.json" <<JSON
   "threads": 2, "pool_size": 20, "daemonize": false, "database": 0, "verbosity": 0, "logfile": "$WORK/webdis.log" }
 JSON
 webdis "$WORK/webdis.json" & PIDS+=($!)
-for p in "$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT"; do await_port "$p"; done
+TWEM_PORT=$(free_port)
+cat >"$WORK/twemproxy.yml" <<YML
+bench:
+  listen: 127.0.0.1:$TWEM_PORT
+  redis: true
+  servers:
+    - 127.0.0.1:$REDIS_PORT:1
+YML
+nutcracker -c "$WORK/twemproxy.yml" -s "$(free_port)" -o "$WORK/twemproxy.log" -p "$WORK/twemproxy.pid" & PIDS+=($!)
+PORTS=("$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT" "$TWEM_PORT")
+# BENCH_BASELINE: another build's jar, configured alike, a contestant in the same rounds ("base").
+BASE=()
+if [ -n "${BENCH_BASELINE:-}" ]; then
+  BASE_HTTP=$(free_port); BASE_RESP=$(free_port)
+  REDIS_PORT=$REDIS_PORT PROXY_PORT=$BASE_HTTP RESP_PORT=$BASE_RESP CACHE_MAXSIZE=$((KEYS * 2)) \
+    MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar "$BENCH_BASELINE" >"$WORK/baseline.log" 2>&1 & PIDS+=($!)
+  PORTS+=("$BASE_HTTP" "$BASE_RESP")
+fi
+for p in "${PORTS[@]}"; do await_port "$p"; done
+# base SPEC: BASE_SPEC holds the baseline's contestant for the next rounds call, or nothing.
+base() { BASE_SPEC=(); if [ -n "${BENCH_BASELINE:-}" ]; then BASE_SPEC=("base=$1"); fi; }
+BASE_ROWS=()
+base_row() { # measure this-build baseline
+  [ -n "${BENCH_BASELINE:-}" ] && BASE_ROWS+=("$(printf '| %s | %s | %s | %s |' "$1" "$2" "$3" "$(ratio "$2" "$3")")")
+  return 0
+}
 
 echo "bench: warming up the JVM servers" >&2
-for port in "$PROXY_RESP" "$BARE_RESP"; do rb "$port" 200000 >/dev/null; rb "$port" 200000 -P 16 >/dev/null; done
+for port in "$PROXY_RESP" "$BARE_RESP" ${BASE_RESP:-}; do rb "$port" 200000 >/dev/null; rb "$port" 200000 -P 16 >/dev/null; done
 SECONDS_PER_RUN_SAVED=$SECONDS_PER_RUN; SECONDS_PER_RUN=3
 wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "" >/dev/null
 wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "" >/dev/null
+if [ -n "${BASE_HTTP:-}" ]; then wrk_rps "http://127.0.0.1:$BASE_HTTP" "$KEYS" "/get/key:" "" >/dev/null; fi
 SECONDS_PER_RUN=$SECONDS_PER_RUN_SAVED
 
 echo "bench: RESP" >&2
 for pipeline in 1 16; do
+  base "rb_timed ${BASE_RESP:-} -P $pipeline"
   rounds resp "proxy=rb_timed $PROXY_RESP -P $pipeline" "redis=rb_timed $REDIS_PORT -P $pipeline" \
-    "bare=rb_timed $BARE_RESP -P $pipeline"
-  p=$resp_proxy; r=$resp_redis; b=$resp_bare
+    "bare=rb_timed $BARE_RESP -P $pipeline" "twem=rb_timed $TWEM_PORT -P $pipeline" "${BASE_SPEC[@]}"
+  p=$resp_proxy; r=$resp_redis; b=$resp_bare; t=$resp_twem
   row "RESP GET hits, $CLIENTS clients, -P $pipeline" "$p" "redis-server $r / bare Vert.x $b" \
     "$(ratio "$p" "$r") / $(ratio "$p" "$b")" "$([ "$pipeline" = 1 ] && echo '≥ 0.85 / ≥ 0.9' || echo '— / ≥ 0.7')"
+  row "RESP GET hits, $CLIENTS clients, -P $pipeline, vs twemproxy" "$p" "twemproxy $t" "$(ratio "$p" "$t")" \
+    "$([ "$pipeline" = 1 ] && echo '≥ 1.1' || echo '≥ 1.5')"
+  base_row "RESP GET hits, -P $pipeline" "$p" "${resp_base:-}"
 done
 
 echo "bench: HTTP" >&2
+base "wrk_rps http://127.0.0.1:${BASE_HTTP:-} $KEYS /get/key: ''"
 rounds hits "proxy=wrk_rps http://127.0.0.1:$PROXY_HTTP $KEYS /get/key: ''" \
-  "webdis=wrk_rps http://127.0.0.1:$WEBDIS_PORT $KEYS /GET/key: .txt" "bare=wrk_rps http://127.0.0.1:$BARE_HTTP $KEYS /get/key: ''"
+  "webdis=wrk_rps http://127.0.0.1:$WEBDIS_PORT $KEYS /GET/key: .txt" "bare=wrk_rps http://127.0.0.1:$BARE_HTTP $KEYS /get/key: ''" \
+  "${BASE_SPEC[@]}"
 p=$hits_proxy; w=$hits_webdis; b=$hits_bare
 row "HTTP GET hits, $CLIENTS connections" "$p" "Webdis $w / bare Vert.x $b" "$(ratio "$p" "$w") / $(ratio "$p" "$b")" "≥ 1.5 / ≥ 0.85"
+base_row "HTTP GET hits" "$p" "${hits_base:-}"
 # The miss path (reads of Redis, inserts with eviction) is warmed up too; after the hit runs, since
 # it fills the cache with other keys.
 SECONDS_PER_RUN=3 wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$MISS_KEYS" "/get/key:" "" >/dev/null
+if [ -n "${BASE_HTTP:-}" ]; then SECONDS_PER_RUN=3 wrk_rps "http://127.0.0.1:$BASE_HTTP" "$MISS_KEYS" "/get/key:" "" >/dev/null; fi
+base "wrk_rps http://127.0.0.1:${BASE_HTTP:-} $MISS_KEYS /get/key: ''"
 rounds misses "proxy=wrk_rps http://127.0.0.1:$PROXY_HTTP $MISS_KEYS /get/key: ''" \
-  "webdis=wrk_rps http://127.0.0.1:$WEBDIS_PORT $MISS_KEYS /GET/key: .txt"
+  "webdis=wrk_rps http://127.0.0.1:$WEBDIS_PORT $MISS_KEYS /GET/key: .txt" \
+  "${BASE_SPEC[@]}"
 p=$misses_proxy; w=$misses_webdis
-row "HTTP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2)))" "$p" "Webdis $w" "$(ratio "$p" "$w")" "≥ 1.0"
+row "HTTP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2)))" "$p" "Webdis $w" "$(ratio "$p" "$w")" "≥ 1.5"
+base_row "HTTP GET mostly misses" "$p" "${misses_base:-}"
+
+echo "bench: RESP misses" >&2
+for pipeline in 1 16; do
+  base "rb_timed ${BASE_RESP:-} -P $pipeline"
+  RB_KEYS=$MISS_KEYS rounds rmiss "proxy=rb_timed $PROXY_RESP -P $pipeline" "twem=rb_timed $TWEM_PORT -P $pipeline" \
+    "redis=rb_timed $REDIS_PORT -P $pipeline" "${BASE_SPEC[@]}"
+  p=$rmiss_proxy; t=$rmiss_twem; r=$rmiss_redis
+  row "RESP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2))), -P $pipeline" "$p" "twemproxy $t / redis-server $r" \
+    "$(ratio "$p" "$t") / $(ratio "$p" "$r")" "$([ "$pipeline" = 1 ] && echo '≥ 1.0 / —' || echo '≥ 0.8 / —')"
+  base_row "RESP GET mostly misses, -P $pipeline" "$p" "${rmiss_base:-}"
+done
 
 echo "bench: memory" >&2
 mem=$(java -Xmx4g -cp "$CP" dev.redisproxy.bench.MemoryFootprint 1000000)
@@ -216,3 +267,12 @@ row "RESP GET mostly misses (100,000 keys, cache 2000): tracking on (vs off)" "$
   "$(fig misses ratio)" "—"
 row "Redis memory per tracked key (tracking table, $(fig redis_tracking keys) keys)" "$(fig redis_tracking bytes_per_key) B" "—" "—" "—"
 printf '%s\n' "${ROWS[@]:$ROWS_BEFORE}"
+
+if ((${#BASE_ROWS[@]})); then
+  echo
+  echo "this build beside BENCH_BASELINE=$BENCH_BASELINE, same rounds"
+  echo
+  echo "| measure | this build (req/s) | baseline (req/s) | ratio |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${BASE_ROWS[@]}"
+fi
