@@ -2,6 +2,8 @@ package dev.redisproxy.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -12,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PROXY_PASSWORD on the HTTP front end: who gets through, what the others get, what is counted. */
 class HttpAuthIT {
@@ -22,19 +24,14 @@ class HttpAuthIT {
   private static final String SECRET = "http-pr0xy-s3cret";
   private static final String FAILURES = "redis_proxy_auth_failures_total{frontend=\"http\"}";
 
-  private static SecuredProxy proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET));
   // A client per test: failures are counted per connection.
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = SecuredProxy.start(Map.of("PROXY_PASSWORD", SECRET));
-    proxy.redis.set("k", "v");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
+  static void seed() throws Exception {
+    proxy.redis().set("k", "v");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.redisproxy.security;
 
+import dev.redisproxy.testing.RawConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;

@@ -1,5 +1,6 @@
 package dev.redisproxy.security;
 
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -111,7 +112,7 @@ class TlsIT {
     }
   }
 
-  private static SecuredProxy start(Map<String, String> settings) throws IOException {
+  private static SecuredProxy start(Map<String, String> settings) throws Exception {
     Map<String, String> env = new HashMap<>(settings);
     env.put("PROXY_TLS_CERT", certs.serverCert.toString());
     env.put("PROXY_TLS_KEY", certs.serverKey.toString());

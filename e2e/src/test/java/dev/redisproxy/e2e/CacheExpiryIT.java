@@ -1,5 +1,6 @@
 package dev.redisproxy.e2e;
 
+import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.redisproxy.e2e;
 
+import dev.redisproxy.testing.RawHttp;
+import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.RedisProcess;

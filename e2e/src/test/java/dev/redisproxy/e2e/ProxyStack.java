@@ -1,5 +1,6 @@
 package dev.redisproxy.e2e;
 
+import dev.redisproxy.testing.RawHttp;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.redisproxy.testing.RedisProcess;
