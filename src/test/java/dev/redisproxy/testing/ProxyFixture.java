@@ -210,14 +210,23 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     } catch (Exception e) {
       throw new IOException("proxy did not start", e);
     }
+    blocked.forgetUntilNow();
     config = loaded;
     proxy = verticle;
     return this;
   }
 
-  /** Stops the proxy (drain, as on SIGTERM), Vert.x and Redis; then fails if a thread was blocked. */
+  /** Stops the proxy (drain, as on SIGTERM), Vert.x and Redis; then fails if a thread was blocked before. */
   @Override
   public void close() throws Exception {
+    AssertionError blockedDuringTest = null;
+    try {
+      if (blocked != null) {
+        blocked.assertNone();
+      }
+    } catch (AssertionError e) {
+      blockedDuringTest = e;
+    }
     try {
       if (proxy != null) {
         proxy.drain().await(START_STOP_TIMEOUT_S, TimeUnit.SECONDS);
@@ -233,8 +242,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         redis = null;
       }
     }
-    if (blocked != null) {
-      blocked.assertNone();
+    if (blockedDuringTest != null) {
+      throw blockedDuringTest;
     }
   }
 
