@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.FakeRedisReader;
 import dev.redisproxy.cache.FakeTicker;
-import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;

@@ -107,8 +107,8 @@ class HttpAuthIT {
   @Test
   void readinessStaysOpenButDoesNotTellStrangersRedisErrors() throws Exception {
     int nobody = RedisProcess.freePort();
-    try (SecuredProxy down = SecuredProxy.start(Map.of("PROXY_PASSWORD", SECRET,
-        "REDIS_URL", "redis://127.0.0.1:" + nobody, "REDIS_TIMEOUT", "500ms"))) {
+    try (ProxyFixture down = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET,
+        "REDIS_URL", "redis://127.0.0.1:" + nobody, "REDIS_TIMEOUT", "500ms")).start()) {
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + down.httpPort() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(503);

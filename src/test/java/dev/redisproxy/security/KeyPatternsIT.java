@@ -1,10 +1,10 @@
 package dev.redisproxy.security;
 
-import dev.redisproxy.testing.ProxyFixture;
-import dev.redisproxy.testing.RawConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,12 +1,12 @@
 package dev.redisproxy.security;
 
-import dev.redisproxy.testing.ProxyFixture;
-import dev.redisproxy.testing.RawConnection;
-import dev.redisproxy.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
+import dev.redisproxy.testing.Tools;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -1,9 +1,6 @@
 package dev.redisproxy.security;
 
-import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.ProxyFixture;
-import dev.redisproxy.testing.RedisProcess;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,46 +12,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link ProxyFixture} with Redis and both front ends, configured with the security settings
- * under test, plus running the Redis command-line tools against it.
+ * What the security tests share: a {@link ProxyFixture} with Redis and both front ends, configured
+ * with the security settings under test, and running the Redis command-line tools against it.
  */
-final class SecuredProxy implements AutoCloseable {
+final class SecuredProxy {
 
   static final String HOST = "127.0.0.1";
   /** A guard against a hung tool, not a timing assertion. */
   private static final long PROCESS_TIMEOUT_S = 60;
 
-  private final ProxyFixture fixture;
-  final RedisProcess redis;
-  final ProxyConfig config;
-
-  private SecuredProxy(ProxyFixture fixture) {
-    this.fixture = fixture;
-    this.redis = fixture.redis();
-    this.config = fixture.config();
+  private SecuredProxy() {
   }
 
   /** The fixture, for {@code @RegisterExtension}: {@code settings} are environment variables over the test defaults. */
   static ProxyFixture fixture(Map<String, String> settings) {
     return ProxyFixture.withRedis().withResp().with(settings);
-  }
-
-  /** Starts Redis and the proxy by hand, for a test that needs a proxy of its own. */
-  static SecuredProxy start(Map<String, String> settings) throws Exception {
-    return new SecuredProxy(fixture(settings).start());
-  }
-
-  int httpPort() {
-    return fixture.httpPort();
-  }
-
-  int respPort() {
-    return fixture.respPort();
-  }
-
-  /** The proxy's metrics now, as Prometheus would scrape them. */
-  PrometheusText metrics() {
-    return fixture.metrics();
   }
 
   record Result(int exit, String out) {
@@ -76,10 +48,5 @@ final class SecuredProxy implements AutoCloseable {
     } finally {
       Files.deleteIfExists(out);
     }
-  }
-
-  @Override
-  public void close() throws Exception {
-    fixture.close();
   }
 }

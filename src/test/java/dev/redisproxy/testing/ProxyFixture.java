@@ -68,7 +68,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   private static final String HOST = "127.0.0.1";
 
   private final boolean realRedis;
-  private final Map<String, String> settings = new HashMap<>(Map.of("RESP_PORT", "0", "MAX_PARALLEL", "2"));
+  // The test's settings, over the defaults that start() puts under them.
+  private final Map<String, String> settings = new HashMap<>();
   private Function<Vertx, RedisReader> reader;
   private Ticker ticker = Ticker.system();
   private boolean metered;
@@ -193,14 +194,14 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     if (proxy != null) {
       throw new IllegalStateException("the proxy is already started");
     }
-    Map<String, String> env = new HashMap<>(settings);
+    Map<String, String> env = new HashMap<>();
+    env.put("MAX_PARALLEL", "2");
     env.put("PROXY_PORT", Integer.toString(RedisProcess.freePort()));
-    if (resp) {
-      env.put("RESP_PORT", Integer.toString(RedisProcess.freePort()));
-    }
+    env.put("RESP_PORT", resp ? Integer.toString(RedisProcess.freePort()) : "0");
     if (realRedis) {
       env.put("REDIS_URL", redis.url());
     }
+    env.putAll(settings);
     env.putAll(overrides);
     ProxyConfig loaded = ConfigLoader.load(null, env);
     Function<Vertx, RedisReader> readers = reader != null ? reader : v -> RedisReaders.create(v, loaded);

@@ -1,8 +1,8 @@
 package dev.redisproxy.e2e;
 
-import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

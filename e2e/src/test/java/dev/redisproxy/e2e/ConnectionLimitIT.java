@@ -1,10 +1,10 @@
 package dev.redisproxy.e2e;
 
-import dev.redisproxy.testing.RawHttp;
-import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.RawHttp.Response;
+import dev.redisproxy.testing.RawHttp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

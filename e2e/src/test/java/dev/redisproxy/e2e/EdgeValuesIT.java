@@ -1,8 +1,8 @@
 package dev.redisproxy.e2e;
 
-import dev.redisproxy.testing.RawHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

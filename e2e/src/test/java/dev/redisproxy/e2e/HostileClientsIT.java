@@ -1,9 +1,9 @@
 package dev.redisproxy.e2e;
 
-import dev.redisproxy.testing.RawHttp;
-import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.RawHttp;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.redisproxy.e2e;
 
-import dev.redisproxy.testing.RawHttp;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
 import java.io.IOException;
 import java.net.URI;

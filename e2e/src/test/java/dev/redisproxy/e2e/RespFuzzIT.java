@@ -1,8 +1,8 @@
 package dev.redisproxy.e2e;
 
-import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.RespFrames;
