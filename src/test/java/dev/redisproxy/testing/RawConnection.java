@@ -7,14 +7,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import javax.net.SocketFactory;
 
 /**
  * The raw RESP client of the test layers: a client socket, plain or TLS, for tests that must write
- * exact bytes, see exact bytes come back, or watch the server close the connection. (Whole HTTP
- * responses are {@link RawHttp}'s; {@link #httpResponse} is for the few tests that speak both on
- * one socket.)
+ * exact bytes, see exact bytes come back, or watch the server close the connection. HTTP is
+ * {@link RawHttp}'s.
  */
 public final class RawConnection implements AutoCloseable {
 
@@ -91,20 +89,6 @@ public final class RawConnection implements AutoCloseable {
       sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
     }
     return send(sb.toString()).line();
-  }
-
-  /** Reads one HTTP response with a Content-Length body: status line, headers (lower-case names) and body. */
-  public String httpResponse() throws IOException {
-    StringBuilder head = new StringBuilder();
-    int length = 0;
-    for (String line = line(); !line.isEmpty(); line = line()) {
-      head.append(line).append('\n');
-      String lower = line.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("content-length:")) {
-        length = Integer.parseInt(lower.substring("content-length:".length()).trim());
-      }
-    }
-    return head + "\n" + new String(in.readNBytes(length), StandardCharsets.UTF_8);
   }
 
   /** Everything the server sends until it closes the connection (a reset counts as closed). */
