@@ -68,10 +68,11 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   private static final String HOST = "127.0.0.1";
 
   private final boolean realRedis;
+  // Null: the reader the configuration asks for (RedisReaders), as in production.
+  private final Function<Vertx, RedisReader> reader;
+  private final Ticker ticker;
   // The test's settings, over the defaults that start() puts under them.
   private final Map<String, String> settings = new HashMap<>();
-  private Function<Vertx, RedisReader> reader;
-  private Ticker ticker = Ticker.system();
   private boolean metered;
   private boolean resp;
   private boolean deferred;
@@ -85,26 +86,25 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   private ProxyConfig config;
   private ProxyVerticle proxy;
 
-  private ProxyFixture(boolean realRedis, Function<Vertx, RedisReader> reader) {
+  private ProxyFixture(boolean realRedis, Function<Vertx, RedisReader> reader, Ticker ticker) {
     this.realRedis = realRedis;
     this.reader = reader;
+    this.ticker = ticker;
   }
 
   /** A fresh {@code redis-server} process, read through the reader the configuration asks for. */
   public static ProxyFixture withRedis() {
-    return new ProxyFixture(true, null);
+    return new ProxyFixture(true, null, Ticker.system());
   }
 
   /** No Redis process of the fixture's own: the settings name the Redis deployment the test runs. */
   public static ProxyFixture withoutRedis() {
-    return new ProxyFixture(false, null);
+    return new ProxyFixture(false, null, Ticker.system());
   }
 
   /** No Redis process: the proxy reads through {@code reader} (a fake) and keeps time with {@code ticker}. */
   public static ProxyFixture withReader(RedisReader reader, Ticker ticker) {
-    ProxyFixture f = new ProxyFixture(false, v -> reader);
-    f.ticker = ticker;
-    return f;
+    return new ProxyFixture(false, v -> reader, ticker);
   }
 
   /** One setting (an environment variable), over the fixture's defaults. */
@@ -184,7 +184,11 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
       open();
       return start(Map.of());
     } catch (Exception | Error e) {
-      closeQuietly();
+      try {
+        close();
+      } catch (Exception | Error closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
   }
@@ -226,7 +230,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         blocked.assertNone();
       }
     } catch (AssertionError e) {
-      blockedDuringTest = e;
+      blockedDuringTest = e; // thrown once everything is closed
     }
     try {
       if (proxy != null) {
@@ -245,14 +249,6 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     }
     if (blockedDuringTest != null) {
       throw blockedDuringTest;
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      close();
-    } catch (Exception | Error ignored) {
-      // the start-up failure is what the test reports
     }
   }
 
@@ -277,10 +273,6 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     return config;
   }
 
-  public String host() {
-    return HOST;
-  }
-
   public int httpPort() {
     return config.proxyPort();
   }
@@ -288,11 +280,6 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   /** The RESP port; 0 unless {@link #withResp} or {@code RESP_PORT} was set. */
   public int respPort() {
     return config.respPort();
-  }
-
-  /** The registry the proxy reports into. */
-  public PrometheusMeterRegistry registry() {
-    return registry;
   }
 
   /** The proxy's metrics now, as Prometheus would scrape them. */
