@@ -55,6 +55,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code RESP_PORT=0} (a free port with {@link #withResp}), {@code MAX_PARALLEL=2} (connections land
  * on two event loops), {@code REDIS_URL} of the Redis process.
  *
+ * <p>Redis: {@link #withRedis} (a process per fixture), {@link #withReader} (a fake reader and
+ * clock, no process), {@link #withoutRedis} (the settings name a deployment the test runs itself).
+ * Blocked threads ({@link BlockedThreads}) count from the moment the proxy has started until the
+ * test ends, not during start-up and shutdown, which are Vert.x's own one-off work.
+ *
  * <p>Clients: {@link #get}/{@link #send} over {@link HttpClient}, {@link #connect()} for exact
  * bytes ({@link RawHttp}), {@link RawConnection#plain} on {@link #respPort()} for RESP.
  */
