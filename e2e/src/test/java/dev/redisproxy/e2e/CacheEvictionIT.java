@@ -17,7 +17,6 @@ class CacheEvictionIT {
   @RegisterExtension
   static final ProxyStack stack = ProxyStack.local(Map.of("CACHE_MAXSIZE", "3", "CACHE_TTL", "1h"));
 
-
   @Test
   void theLeastRecentlyUsedKeyIsEvicted() throws Exception {
     String a = stack.key("lru-a");

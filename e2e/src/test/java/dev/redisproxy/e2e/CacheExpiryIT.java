@@ -19,7 +19,6 @@ class CacheExpiryIT {
   @RegisterExtension
   static final ProxyStack stack = ProxyStack.local(Map.of("CACHE_TTL", "1s"));
 
-
   /**
    * The value is cached when first read; the test then changes it in Redis and reads until the
    * new value shows. Until then every read must be a HIT on the old value (and those reads must

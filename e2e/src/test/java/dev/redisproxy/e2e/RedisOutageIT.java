@@ -24,7 +24,6 @@ class RedisOutageIT {
   @RegisterExtension
   static final ProxyStack stack = ProxyStack.local(Map.of("REDIS_TIMEOUT", "1s"));
 
-
   @BeforeEach
   void redisRunning() throws Exception {
     if (!stack.redisProcess().running()) {

@@ -17,7 +17,6 @@ class TimeoutsIT {
   @RegisterExtension
   static final ProxyStack stack = ProxyStack.local(Map.of("CLIENT_IDLE_TIMEOUT", "500ms"));
 
-
   @Test
   void aSilentConnectionIsClosed() throws Exception {
     try (RawHttp conn = stack.connect()) {
