@@ -2,31 +2,22 @@ package dev.redisproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import dev.redisproxy.ProxyVerticle;
 import dev.redisproxy.cache.FakeRedisReader;
 import dev.redisproxy.cache.FakeTicker;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.config.ConfigLoader;
-import dev.redisproxy.testing.RedisProcess;
-import io.vertx.core.Vertx;
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.LogCapture;
+import dev.redisproxy.testing.ProxyFixture;
 import io.vertx.core.buffer.Buffer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The access log of the HTTP front end, with a fake Redis: on request only, one line per request, no values. */
 class AccessLogTest {
@@ -34,34 +25,23 @@ class AccessLogTest {
   private static final String VALUE = "the-secret-value";
 
   private final FakeRedisReader redis = new FakeRedisReader();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-  private Vertx vertx;
-  private int port;
+  @RegisterExtension
+  final ProxyFixture fixture = ProxyFixture.withReader(redis, new FakeTicker()).deferred();
+  private LogCapture lines;
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
-    lines.start();
-    accessLogger().addAppender(lines);
+    lines = new LogCapture(AccessLog.LOGGER);
     redis.data.put(Key.of("k"), Buffer.buffer(VALUE));
   }
 
   @AfterEach
   void tearDown() {
-    accessLogger().detachAppender(lines);
-    vertx.close().await();
-  }
-
-  private static Logger accessLogger() {
-    return (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
+    lines.close();
   }
 
   private void startProxy(Map<String, String> env) throws Exception {
-    port = RedisProcess.freePort();
-    Map<String, String> all = new HashMap<>(Map.of("PROXY_PORT", Integer.toString(port), "RESP_PORT", "0"));
-    all.putAll(env);
-    vertx.deployVerticle(new ProxyVerticle(ConfigLoader.load(null, all), v -> redis, new FakeTicker())).await();
+    fixture.start(env);
   }
 
   @Test
@@ -102,21 +82,14 @@ class AccessLogTest {
 
   /** The line is logged as the response is written, so the client may see the response first: poll. */
   private void awaitLines(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (logged().size() < n && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    Await.until(Duration.ofSeconds(5), n + " access log lines", () -> logged().size() >= n);
   }
 
   private List<ILoggingEvent> logged() {
-    synchronized (lines) {
-      return new ArrayList<>(lines.list);
-    }
+    return lines.all();
   }
 
   private int status(String method, String path) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
-    return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+    return fixture.send(method, path, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 }

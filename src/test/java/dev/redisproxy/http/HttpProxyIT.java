@@ -2,69 +2,37 @@ package dev.redisproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.ProxyVerticle;
-import dev.redisproxy.cache.Ticker;
-import dev.redisproxy.config.ConfigLoader;
-import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.VertxRedisReader;
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
-import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole proxy in-process, HTTP front end against a real redis-server. */
 class HttpProxyIT {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** A deadline against a hang, not a timing assertion. */
+  private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+  @RegisterExtension
+  final ProxyFixture fixture = ProxyFixture.withRedis().with("REDIS_TIMEOUT", "5s").deferred();
   private RedisProcess redis;
-  private Vertx vertx;
-  private ProxyVerticle proxy;
-  private int port;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    redis = RedisProcess.start();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    vertx.close().await();
-    redis.close();
-  }
-
-  private void startProxy(Map<String, String> env) throws IOException {
-    port = RedisProcess.freePort();
-    Map<String, String> all = new HashMap<>(Map.of(
-        "REDIS_URL", redis.url(), "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0",
-        "MAX_PARALLEL", "2", "REDIS_TIMEOUT", "5s"));
-    all.putAll(env);
-    ProxyConfig config = ConfigLoader.load(null, all);
-    proxy = new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system());
-    vertx.deployVerticle(proxy).await();
+  private void startProxy(Map<String, String> env) throws Exception {
+    fixture.start(env);
+    redis = fixture.redis();
   }
 
   private HttpResponse<byte[]> send(String method, String path) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10)).build();
-    return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    return fixture.send(method, path);
   }
 
   private HttpResponse<byte[]> get(String path) throws Exception {
@@ -72,7 +40,7 @@ class HttpProxyIT {
   }
 
   private static String body(HttpResponse<byte[]> r) {
-    return new String(r.body(), StandardCharsets.UTF_8);
+    return ProxyFixture.text(r);
   }
 
   @Test
@@ -99,8 +67,8 @@ class HttpProxyIT {
     }
     assertThat(get("/get/missing").statusCode()).isEqualTo(404);
     assertThat(get("/get/").statusCode()).isEqualTo(400);
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      assertThat(rawGet(s, "/get/bad%zz")).as("java.net.URI refuses to send this, so raw").startsWith("HTTP/1.1 400");
+    try (RawHttp s = fixture.connect()) {
+      assertThat(rawGet(s, "/get/bad%zz").status()).as("java.net.URI refuses to send this, so raw").isEqualTo(400);
     }
     assertThat(get("/nowhere").statusCode()).isEqualTo(404);
     HttpResponse<byte[]> post = send("POST", "/get/k");
@@ -156,13 +124,8 @@ class HttpProxyIT {
     assertThat(body(get("/get/cached"))).isEqualTo("c");
     redis.restart();
     redis.set("uncached", "u");
-    int status = 0;
-    for (int i = 0; i < 40 && status != 200; i++) {
-      status = get("/get/uncached").statusCode();
-      if (status != 200) {
-        Thread.sleep(50);
-      }
-    }
+    int status = Await.until("a miss served after Redis restarted", DEADLINE,
+        () -> get("/get/uncached").statusCode(), s -> s == 200);
     assertThat(status).as("served again after Redis restarted, without restarting the proxy").isEqualTo(200);
   }
 
@@ -170,67 +133,35 @@ class HttpProxyIT {
   void connectionsPastTheLimitAreRefusedUntilOneCloses() throws Exception {
     startProxy(Map.of("MAX_CONNECTIONS", "3"));
     redis.set("k", "v");
-    List<Socket> held = new ArrayList<>();
+    List<RawHttp> held = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        Socket s = new Socket("127.0.0.1", port);
+        RawHttp s = fixture.connect();
         held.add(s);
-        assertThat(rawGet(s, "/get/k")).startsWith("HTTP/1.1 200");
+        assertThat(rawGet(s, "/get/k").status()).isEqualTo(200);
       }
-      try (Socket extra = new Socket("127.0.0.1", port)) {
-        String reply = rawGet(extra, "/get/k");
-        assertThat(reply).startsWith("HTTP/1.1 503").contains("max number of clients reached");
-        assertThat(extra.getInputStream().read()).as("refused connection is closed").isEqualTo(-1);
+      try (RawHttp extra = fixture.connect()) {
+        RawHttp.Response reply = rawGet(extra, "/get/k");
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(reply.text()).contains("max number of clients reached");
+        assertThat(extra.awaitClosed()).as("refused connection is closed").isTrue();
       }
       held.remove(0).close();
-      awaitServed();
+      Await.until(DEADLINE, "a slot given back after a connection closed", () -> {
+        try (RawHttp s = fixture.connect()) {
+          return rawGet(s, "/get/k").status() == 200;
+        }
+      });
     } finally {
-      for (Socket s : held) {
+      for (RawHttp s : held) {
         s.close();
       }
     }
   }
 
-  private void awaitServed() throws Exception {
-    for (int i = 0; i < 100; i++) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        if (rawGet(s, "/get/k").startsWith("HTTP/1.1 200")) {
-          return;
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("a slot was not given back after a connection closed");
-  }
-
-  /** Sends one keep-alive request and reads one whole response (headers and a short body). */
-  private static String rawGet(Socket s, String path) throws IOException {
-    s.setSoTimeout(5000);
-    OutputStream out = s.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = s.getInputStream();
-    StringBuilder sb = new StringBuilder();
-    int contentLength = -1;
-    while (true) {
-      int c = in.read();
-      if (c < 0) {
-        return sb.toString();
-      }
-      sb.append((char) c);
-      if (sb.toString().endsWith("\r\n\r\n")) {
-        for (String line : sb.toString().split("\r\n")) {
-          if (line.toLowerCase().startsWith("content-length:")) {
-            contentLength = Integer.parseInt(line.substring(15).trim());
-          }
-        }
-        break;
-      }
-    }
-    for (int i = 0; i < contentLength; i++) {
-      sb.append((char) in.read());
-    }
-    return sb.toString();
+  /** Sends one keep-alive request and reads one whole response. */
+  private static RawHttp.Response rawGet(RawHttp s, String path) throws Exception {
+    return s.send(RawHttp.request("GET", path)).read();
   }
 
   @Test
@@ -238,8 +169,8 @@ class HttpProxyIT {
     startProxy(Map.of());
     redis.set("k", "v");
     assertThat(get("/get/k").statusCode()).isEqualTo(200);
-    proxy.drain().await();
-    assertThat(RedisProcess.listening(port)).isFalse();
+    fixture.proxy().drain().await();
+    assertThat(RedisProcess.listening(fixture.httpPort())).isFalse();
     try (var jedis = redis.client()) {
       String clients = jedis.clientList();
       assertThat(clients.lines().count()).as("only this inspecting client remains: %s", clients).isEqualTo(1);

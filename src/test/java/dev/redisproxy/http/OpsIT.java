@@ -2,40 +2,20 @@ package dev.redisproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import dev.redisproxy.ProxyVerticle;
+import ch.qos.logback.classic.Level;
 import dev.redisproxy.cache.CacheVerticle;
-import dev.redisproxy.cache.Ticker;
-import dev.redisproxy.config.ConfigLoader;
-import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.metrics.MeteredVertx;
-import dev.redisproxy.metrics.ProxyMetrics;
-import dev.redisproxy.redis.VertxRedisReader;
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.LogCapture;
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator's endpoints of the whole proxy against a real redis-server, on a Vert.x built as
@@ -43,40 +23,19 @@ import org.slf4j.LoggerFactory;
  */
 class OpsIT {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  @RegisterExtension
+  final ProxyFixture fixture = ProxyFixture.withRedis().metered().with("REDIS_TIMEOUT", "500ms").deferred();
   private RedisProcess redis;
-  private Vertx vertx;
-  private int port;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    redis = RedisProcess.start();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    vertx.close().await();
-    redis.close();
-  }
-
-  private void startProxy(Map<String, String> env) throws IOException {
-    port = RedisProcess.freePort();
-    Map<String, String> all = new HashMap<>(Map.of(
-        "REDIS_URL", redis.url(), "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0",
-        "MAX_PARALLEL", "2", "REDIS_TIMEOUT", "500ms"));
-    all.putAll(env);
-    ProxyConfig config = ConfigLoader.load(null, all);
-    PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
-    vertx = MeteredVertx.create(new VertxOptions(), registry);
-    vertx.deployVerticle(new ProxyVerticle(config, v -> VertxRedisReader.create(v, config), Ticker.system(), registry))
-        .await();
+  private void startProxy(Map<String, String> env) throws Exception {
+    fixture.start(env);
+    redis = fixture.redis();
   }
 
   @Test
   void readinessTellsTheTruthThroughARedisRestartAndTheLogSaysWhen() throws Exception {
     startProxy(Map.of());
-    ListAppender<ILoggingEvent> logs = captureLogs();
-    try {
+    try (LogCapture logs = new LogCapture(CacheVerticle.class)) {
       HttpResponse<String> ready = get("/health/ready");
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(new JsonObject(ready.body()).getString("status")).isEqualTo("UP");
@@ -93,12 +52,10 @@ class OpsIT {
 
       redis.restart();
       awaitStatus("/health/ready", 200);
-      assertThat(logs.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage()).containsExactly(
+      assertThat(logs.events(Level.TRACE)).containsExactly(
           "WARN Redis at " + redis.url() + " is unreachable or too slow;"
               + " misses fail, cached keys are still served",
           "INFO Redis at " + redis.url() + " answers again");
-    } finally {
-      ((Logger) LoggerFactory.getLogger(CacheVerticle.class)).detachAppender(logs);
     }
   }
 
@@ -128,8 +85,8 @@ class OpsIT {
     }
 
     assertThat(send("DELETE", "/cache/").statusCode()).isEqualTo(400);
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      assertThat(raw(s, "DELETE", "/cache/bad%zz")).startsWith("HTTP/1.1 400");
+    try (RawHttp s = fixture.connect()) {
+      assertThat(s.send(RawHttp.request("DELETE", "/cache/bad%zz")).read().status()).isEqualTo(400);
     }
     assertThat(send("GET", "/cache/a").statusCode()).isEqualTo(405);
     assertThat(send("POST", "/metrics").statusCode()).isEqualTo(405);
@@ -160,23 +117,17 @@ class OpsIT {
   void healthIsAnsweredEvenOnAConnectionPastMaxConnections() throws Exception {
     startProxy(Map.of("MAX_CONNECTIONS", "1"));
     redis.set("k", "v");
-    try (Socket held = new Socket("127.0.0.1", port)) {
-      assertThat(raw(held, "GET", "/get/k")).startsWith("HTTP/1.1 200");
-      try (Socket probe = new Socket("127.0.0.1", port)) {
-        String reply = raw(probe, "GET", "/health/live");
-        assertThat(reply).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+    try (RawHttp held = fixture.connect()) {
+      assertThat(held.send(RawHttp.request("GET", "/get/k")).read().status()).isEqualTo(200);
+      try (RawHttp probe = fixture.connect()) {
+        RawHttp.Response reply = probe.send(RawHttp.request("GET", "/health/live")).read();
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.header("connection")).isEqualToIgnoringCase("close");
       }
-      try (Socket extra = new Socket("127.0.0.1", port)) {
-        assertThat(raw(extra, "GET", "/get/k")).startsWith("HTTP/1.1 503");
+      try (RawHttp extra = fixture.connect()) {
+        assertThat(extra.send(RawHttp.request("GET", "/get/k")).read().status()).isEqualTo(503);
       }
     }
-  }
-
-  private static ListAppender<ILoggingEvent> captureLogs() {
-    ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    logs.start();
-    ((Logger) LoggerFactory.getLogger(CacheVerticle.class)).addAppender(logs);
-    return logs;
   }
 
   private String xCache(String path) throws Exception {
@@ -187,13 +138,7 @@ class OpsIT {
 
   /** Polls until the path answers the status; a Redis restart takes a moment. Not a timing assertion. */
   private void awaitStatus(String path, int status) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (get(path).statusCode() != status) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(path + " did not answer " + status + " within 10 s");
-      }
-      Thread.sleep(50);
-    }
+    Await.until(path + " answering " + status, Duration.ofSeconds(10), () -> get(path).statusCode(), s -> s == status);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
@@ -201,27 +146,6 @@ class OpsIT {
   }
 
   private HttpResponse<String> send(String method, String path) throws Exception {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10)).build();
-    return http.send(req, HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** One request on the socket; the status line and headers of the reply, and its body if it has a length. */
-  private static String raw(Socket s, String method, String path) throws IOException {
-    s.setSoTimeout(5000);
-    OutputStream out = s.getOutputStream();
-    out.write((method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = s.getInputStream();
-    StringBuilder sb = new StringBuilder();
-    while (!sb.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      sb.append((char) c);
-    }
-    return sb.toString();
+    return fixture.send(method, path, HttpResponse.BodyHandlers.ofString());
   }
 }

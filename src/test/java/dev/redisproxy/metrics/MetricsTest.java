@@ -1,42 +1,29 @@
 package dev.redisproxy.metrics;
 
-import dev.redisproxy.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.ProxyVerticle;
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.FakeRedisReader;
 import dev.redisproxy.cache.FakeTicker;
-import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.config.ConfigLoader;
-import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
-import dev.redisproxy.testing.RedisProcess;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawHttp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every metric of {@code /metrics} moved by the traffic that should move it: the whole proxy
@@ -47,29 +34,12 @@ class MetricsTest {
 
   private final FakeRedisReader redis = new FakeRedisReader();
   private final FakeTicker ticker = new FakeTicker();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private Vertx vertx;
-  private int port;
+  @RegisterExtension
+  final ProxyFixture fixture = ProxyFixture.withReader(redis, ticker)
+      .with(Map.of("CACHE_MAXSIZE", "2", "CACHE_TTL", "10s", "REDIS_TIMEOUT", "200ms")).deferred();
 
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx(new VertxOptions()
-        .setMaxEventLoopExecuteTime(50).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
-  }
-
-  @AfterEach
-  void tearDown() {
-    vertx.close().await();
-  }
-
-  private void startProxy(Map<String, String> env) throws IOException {
-    port = RedisProcess.freePort();
-    Map<String, String> all = new HashMap<>(Map.of(
-        "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0", "MAX_PARALLEL", "2",
-        "CACHE_MAXSIZE", "2", "CACHE_TTL", "10s", "REDIS_TIMEOUT", "200ms"));
-    all.putAll(env);
-    ProxyConfig config = ConfigLoader.load(null, all);
-    vertx.deployVerticle(new ProxyVerticle(config, v -> redis, ticker)).await();
+  private void startProxy(Map<String, String> env) throws Exception {
+    fixture.start(env);
   }
 
   @Test
@@ -139,7 +109,7 @@ class MetricsTest {
     startProxy(Map.of("REDIS_TIMEOUT", "30s"));
     redis.data.put(Key.of("slow"), Buffer.buffer("s"));
     redis.hold();
-    CompletableFuture<HttpResponse<Void>> reply = sendAsync("/get/slow");
+    CompletableFuture<HttpResponse<byte[]>> reply = sendAsync("/get/slow");
     awaitCondition(() -> redis.pending() == 1);
     ticker.advance(Duration.ofMillis(30));
     redis.releaseAll();
@@ -159,16 +129,15 @@ class MetricsTest {
   void openConnectionsAndRefusalsAtMaxConnections() throws Exception {
     startProxy(Map.of("MAX_CONNECTIONS", "2"));
     redis.data.put(Key.of("k"), Buffer.buffer("v"));
-    try (Socket first = new Socket("127.0.0.1", port); Socket second = new Socket("127.0.0.1", port)) {
-      assertThat(rawGet(first, "/get/k")).startsWith("HTTP/1.1 200");
-      assertThat(rawGet(second, "/get/k")).startsWith("HTTP/1.1 200");
+    try (RawHttp first = fixture.connect(); RawHttp second = fixture.connect()) {
+      assertThat(rawGet(first, "/get/k").status()).isEqualTo(200);
+      assertThat(rawGet(second, "/get/k").status()).isEqualTo(200);
       for (int i = 0; i < 2; i++) {
-        try (Socket extra = new Socket("127.0.0.1", port)) {
-          assertThat(rawGet(extra, "/get/k")).startsWith("HTTP/1.1 503");
+        try (RawHttp extra = fixture.connect()) {
+          assertThat(rawGet(extra, "/get/k").status()).isEqualTo(503);
         }
       }
-      String scrape = rawGet(first, "/metrics");
-      PrometheusText m = PrometheusText.parse(scrape.substring(scrape.indexOf("\r\n\r\n") + 4));
+      PrometheusText m = PrometheusText.parse(rawGet(first, "/metrics").text());
       assertThat(m.get("redis_proxy_client_connections")).isEqualTo(2);
       assertThat(m.get("redis_proxy_client_connections_max")).isEqualTo(2);
       assertThat(m.get("redis_proxy_client_connections_refused_total")).isEqualTo(2);
@@ -193,13 +162,13 @@ class MetricsTest {
   private void coalescedMisses(String key, int n) throws Exception {
     long coalescedBefore = stats().coalesced();
     redis.hold();
-    List<CompletableFuture<HttpResponse<Void>>> replies = new ArrayList<>();
+    List<CompletableFuture<HttpResponse<byte[]>>> replies = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       replies.add(sendAsync("/get/" + key));
     }
     awaitCondition(() -> stats().coalesced() == coalescedBefore + n - 1);
     redis.releaseAll();
-    for (CompletableFuture<HttpResponse<Void>> r : replies) {
+    for (CompletableFuture<HttpResponse<byte[]>> r : replies) {
       assertThat(r.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
   }
@@ -223,12 +192,12 @@ class MetricsTest {
   }
 
   private CacheStats stats() throws Exception {
-    return vertx.eventBus().<CacheStats>request(CacheVerticle.STATS, null).map(Message::body)
+    return fixture.vertx().eventBus().<CacheStats>request(CacheVerticle.STATS, null).map(Message::body)
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   private PrometheusText scrape() throws Exception {
-    HttpResponse<String> r = http.send(request("GET", "/metrics"), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = fixture.send("GET", "/metrics", HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/plain"));
     return PrometheusText.parse(r.body());
@@ -239,45 +208,19 @@ class MetricsTest {
   }
 
   private int status(String method, String path) throws Exception {
-    return http.send(request(method, path), HttpResponse.BodyHandlers.discarding()).statusCode();
+    return fixture.send(method, path).statusCode();
   }
 
-  private CompletableFuture<HttpResponse<Void>> sendAsync(String path) {
-    return http.sendAsync(request("GET", path), HttpResponse.BodyHandlers.discarding());
+  private CompletableFuture<HttpResponse<byte[]>> sendAsync(String path) {
+    return fixture.sendAsync("GET", path);
   }
 
-  private HttpRequest request(String method, String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
-  }
-
-  /** Sends one keep-alive request and reads one whole response, headers and Content-Length body. */
-  static String rawGet(Socket s, String path) throws IOException {
-    s.setSoTimeout(5000);
-    OutputStream out = s.getOutputStream();
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = s.getInputStream();
-    StringBuilder sb = new StringBuilder();
-    int contentLength = 0;
-    while (!sb.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        return sb.toString();
-      }
-      sb.append((char) c);
-    }
-    for (String line : sb.toString().split("\r\n")) {
-      if (line.toLowerCase().startsWith("content-length:")) {
-        contentLength = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    byte[] body = in.readNBytes(contentLength);
-    return sb + new String(body, StandardCharsets.UTF_8);
+  private static RawHttp.Response rawGet(RawHttp connection, String path) throws Exception {
+    return connection.send(RawHttp.request("GET", path)).read();
   }
 
   /** Polls a condition with a deadline (see {@link Await}); the polling is not a timing assertion. */
-  private static void awaitCondition(java.util.concurrent.Callable<Boolean> check) throws InterruptedException {
-    Await.until(java.time.Duration.ofSeconds(10), "the condition", check);
+  private static void awaitCondition(Callable<Boolean> check) throws InterruptedException {
+    Await.until(Duration.ofSeconds(10), "the condition", check);
   }
 }

@@ -2,6 +2,8 @@ package dev.redisproxy.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -12,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PROXY_PASSWORD on the HTTP front end: who gets through, what the others get, what is counted. */
 class HttpAuthIT {
@@ -22,19 +24,14 @@ class HttpAuthIT {
   private static final String SECRET = "http-pr0xy-s3cret";
   private static final String FAILURES = "redis_proxy_auth_failures_total{frontend=\"http\"}";
 
-  private static SecuredProxy proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET));
   // A client per test: failures are counted per connection.
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = SecuredProxy.start(Map.of("PROXY_PASSWORD", SECRET));
-    proxy.redis.set("k", "v");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
+  static void seed() throws Exception {
+    proxy.redis().set("k", "v");
   }
 
   @Test
@@ -87,31 +84,37 @@ class HttpAuthIT {
   @Test
   void theThirdWrongPasswordOnAConnectionClosesIt() throws Exception {
     String wrong = request("Authorization: Bearer wrong\r\n");
-    try (RawConnection conn = RawConnection.plain(proxy.httpPort())) {
-      assertThat(conn.send(wrong).httpResponse()).startsWith("HTTP/1.1 401").doesNotContain("connection: close");
-      assertThat(conn.send(wrong).httpResponse()).startsWith("HTTP/1.1 401").doesNotContain("connection: close");
-      assertThat(conn.send(wrong).httpResponse()).startsWith("HTTP/1.1 401")
-          .containsIgnoringCase("connection: close").endsWith("invalid credentials\n");
-      assertThat(conn.closedByServer()).isTrue();
+    try (RawHttp conn = proxy.connect()) {
+      for (int i = 0; i < 2; i++) {
+        RawHttp.Response r = conn.send(wrong).read();
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("connection")).as("%s", r).isNotEqualToIgnoringCase("close");
+      }
+      RawHttp.Response third = conn.send(wrong).read();
+      assertThat(third.status()).isEqualTo(401);
+      assertThat(third.header("connection")).isEqualToIgnoringCase("close");
+      assertThat(third.text()).endsWith("invalid credentials\n");
+      assertThat(conn.awaitClosed()).isTrue();
     }
   }
 
   @Test
   void requestsWithoutCredentialsNeverCloseTheConnection() throws Exception {
-    try (RawConnection conn = RawConnection.plain(proxy.httpPort())) {
+    try (RawHttp conn = proxy.connect()) {
       for (int i = 0; i < 5; i++) {
-        assertThat(conn.send(request("")).httpResponse()).startsWith("HTTP/1.1 401");
+        assertThat(conn.send(request("")).read().status()).isEqualTo(401);
       }
-      assertThat(conn.send(request("Authorization: Bearer " + SECRET + "\r\n")).httpResponse())
-          .startsWith("HTTP/1.1 200").endsWith("\nv");
+      RawHttp.Response authorized = conn.send(request("Authorization: Bearer " + SECRET + "\r\n")).read();
+      assertThat(authorized.status()).isEqualTo(200);
+      assertThat(authorized.text()).isEqualTo("v");
     }
   }
 
   @Test
   void readinessStaysOpenButDoesNotTellStrangersRedisErrors() throws Exception {
     int nobody = RedisProcess.freePort();
-    try (SecuredProxy down = SecuredProxy.start(Map.of("PROXY_PASSWORD", SECRET,
-        "REDIS_URL", "redis://127.0.0.1:" + nobody, "REDIS_TIMEOUT", "500ms"))) {
+    try (ProxyFixture down = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET,
+        "REDIS_URL", "redis://127.0.0.1:" + nobody, "REDIS_TIMEOUT", "500ms")).start()) {
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + down.httpPort() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(503);

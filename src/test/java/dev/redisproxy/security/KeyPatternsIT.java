@@ -3,6 +3,8 @@ package dev.redisproxy.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,9 +13,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -26,21 +28,16 @@ class KeyPatternsIT {
   private static final String NOPERM = "-NOPERM No permissions to access a key";
   private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
 
-  private static SecuredProxy proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("KEY_PATTERNS", "user:*, public:?"));
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = SecuredProxy.start(Map.of("KEY_PATTERNS", "user:*, public:?"));
-    proxy.redis.set("user:1", "alice");
-    proxy.redis.set("public:a", "hello");
-    proxy.redis.set("secret", "top");
-    proxy.redis.set("public:ab", "no");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
+  static void seed() throws Exception {
+    proxy.redis().set("user:1", "alice");
+    proxy.redis().set("public:a", "hello");
+    proxy.redis().set("secret", "top");
+    proxy.redis().set("public:ab", "no");
   }
 
   @Test
@@ -94,7 +91,7 @@ class KeyPatternsIT {
   }
 
   private static long redisGets() {
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       Matcher m = GET_CALLS.matcher(redis.info("commandstats"));
       return m.find() ? Long.parseLong(m.group(1)) : 0;
     }

@@ -1,19 +1,21 @@
 package dev.redisproxy.security;
 
-import dev.redisproxy.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
+import dev.redisproxy.testing.Tools;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -27,17 +29,12 @@ class RespAuthIT {
   private static final String WRONGPASS = "-WRONGPASS invalid username-password pair or user is disabled.";
   private static final String FAILURES = "redis_proxy_auth_failures_total{frontend=\"resp\"}";
 
-  private static SecuredProxy proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET));
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = SecuredProxy.start(Map.of("PROXY_PASSWORD", SECRET));
-    proxy.redis.set("k", "v");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
+  static void seed() throws Exception {
+    proxy.redis().set("k", "v");
   }
 
   @Test

@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,10 +44,10 @@ class SecretLeakIT {
     logs.start();
     root.addAppender(logs);
     ours.setLevel(Level.DEBUG);
-    try (SecuredProxy proxy = SecuredProxy.start(Map.of("PROXY_PASSWORD", SECRET))) {
-      proxy.redis.set("k", "v");
-      replies.add(proxy.config.toString());
-      replies.add(proxy.config.describe().toString());
+    try (ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET)).start()) {
+      proxy.redis().set("k", "v");
+      replies.add(proxy.config().toString());
+      replies.add(proxy.config().describe().toString());
       overHttp(proxy);
       overResp(proxy);
     } finally {
@@ -65,7 +67,7 @@ class SecretLeakIT {
         .anySatisfy(m -> assertThat(m).startsWith("resp client 127.0.0.1:").contains("(3 of 3 attempts on this connection; closing it)"));
   }
 
-  private void overHttp(SecuredProxy proxy) throws Exception {
+  private void overHttp(ProxyFixture proxy) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     for (String auth : new String[] {"Bearer " + WRONG, HttpAuthIT.basic("someone", WRONG), null, "Bearer " + SECRET,
         "Bearer " + WRONG, "Bearer " + WRONG}) {
@@ -78,7 +80,7 @@ class SecretLeakIT {
     }
   }
 
-  private void overResp(SecuredProxy proxy) throws Exception {
+  private void overResp(ProxyFixture proxy) throws Exception {
     try (RawConnection conn = RawConnection.plain(proxy.respPort())) {
       replies.add(conn.command("GET", SECRET));
       replies.add(conn.command("FOO", WRONG));

@@ -1,12 +1,14 @@
 package dev.redisproxy.security;
 
-import dev.redisproxy.testing.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.TestCertificates;
 import dev.redisproxy.testing.TlsClients;
+import dev.redisproxy.testing.Tools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,8 +45,8 @@ class TlsIT {
 
   @Test
   void httpsAndTlsRespServeClientsThatTrustTheCaAndPlainConnectionsAreRefused() throws Exception {
-    try (SecuredProxy proxy = start(Map.of("PROXY_PASSWORD", SECRET))) {
-      proxy.redis.set("k", "v");
+    try (ProxyFixture proxy = start(Map.of("PROXY_PASSWORD", SECRET))) {
+      proxy.redis().set("k", "v");
       SSLContext trusting = TlsClients.trusting(certs.caCert);
       HttpClient https = HttpClient.newBuilder().sslContext(trusting).connectTimeout(Duration.ofSeconds(5)).build();
       assertThat(get(https, "https", proxy, "/get/k", "Bearer " + SECRET).body()).isEqualTo("v");
@@ -80,8 +82,8 @@ class TlsIT {
 
   @Test
   void withAClientCaOnlyClientsPresentingACertificateFromItGetIn() throws Exception {
-    try (SecuredProxy proxy = start(Map.of("PROXY_TLS_CLIENT_CA", certs.caCert.toString()))) {
-      proxy.redis.set("k", "v");
+    try (ProxyFixture proxy = start(Map.of("PROXY_TLS_CLIENT_CA", certs.caCert.toString()))) {
+      proxy.redis().set("k", "v");
       SSLContext withCert = TlsClients.withClientCertificate(certs.caCert, certs.clientCert, certs.clientKey);
       SSLContext withoutCert = TlsClients.trusting(certs.caCert);
 
@@ -111,11 +113,11 @@ class TlsIT {
     }
   }
 
-  private static SecuredProxy start(Map<String, String> settings) throws IOException {
+  private static ProxyFixture start(Map<String, String> settings) throws Exception {
     Map<String, String> env = new HashMap<>(settings);
     env.put("PROXY_TLS_CERT", certs.serverCert.toString());
     env.put("PROXY_TLS_KEY", certs.serverKey.toString());
-    return SecuredProxy.start(env);
+    return SecuredProxy.fixture(env).start();
   }
 
   /** Plain bytes sent to a TLS port: the connection closes and nothing readable comes back. */
@@ -135,7 +137,7 @@ class TlsIT {
     }
   }
 
-  private static HttpResponse<String> get(HttpClient client, String scheme, SecuredProxy proxy, String path,
+  private static HttpResponse<String> get(HttpClient client, String scheme, ProxyFixture proxy, String path,
       String authorization) throws Exception {
     HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(scheme + "://localhost:" + proxy.httpPort() + path))
         .timeout(Duration.ofSeconds(30));

@@ -1,58 +1,57 @@
 package dev.redisproxy.testing;
 
-import dev.redisproxy.ProxyVerticle;
-import dev.redisproxy.cache.Ticker;
-import dev.redisproxy.config.ConfigLoader;
-import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.RedisReaders;
-import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
-/** The whole proxy in-process (HTTP front end only) on a free port, configured like the environment would. */
+/**
+ * The whole proxy in-process (HTTP front end only) on a free port, in front of a Redis deployment
+ * the test runs itself (a cluster, Sentinels, TLS): a {@link ProxyFixture} without a Redis
+ * process of its own, under the names the Redis-deployment tests use.
+ */
 public final class InProcessProxy implements AutoCloseable {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final Vertx vertx = Vertx.vertx();
-  private final int port;
+  private final ProxyFixture fixture;
 
-  private InProcessProxy(Map<String, String> env) throws IOException {
-    port = RedisProcess.freePort();
-    Map<String, String> all = new HashMap<>(Map.of(
-        "PROXY_PORT", Integer.toString(port), "RESP_PORT", "0", "REDIS_TIMEOUT", "2s"));
-    all.putAll(env);
-    ProxyConfig config = ConfigLoader.load(null, all);
-    vertx.deployVerticle(new ProxyVerticle(config, v -> RedisReaders.create(v, config), Ticker.system())).await();
+  private InProcessProxy(ProxyFixture fixture) {
+    this.fixture = fixture;
   }
 
   /** Starts the proxy; {@code env} names the Redis deployment and overrides the test defaults. */
   public static InProcessProxy start(Map<String, String> env) throws IOException {
-    return new InProcessProxy(env);
+    try {
+      return new InProcessProxy(ProxyFixture.withoutRedis().with("REDIS_TIMEOUT", "2s").with(env).start());
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("proxy did not start", e);
+    }
   }
 
   /** {@code GET /get/<key>}, the body as UTF-8 text. */
   public HttpResponse<String> get(String key) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get/"
-            + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20")))
-        .timeout(Duration.ofSeconds(30)).build();
-    return http.send(req, HttpResponse.BodyHandlers.ofString());
+    String path = "/get/" + URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    return fixture.send("GET", path, HttpResponse.BodyHandlers.ofString());
   }
 
   /** The HTTP port, for requests other than {@link #get} ({@code /metrics}, say). */
   public int port() {
-    return port;
+    return fixture.httpPort();
   }
 
   @Override
   public void close() {
-    vertx.close().await();
+    try {
+      fixture.close();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("proxy did not stop cleanly", e);
+    }
   }
 }

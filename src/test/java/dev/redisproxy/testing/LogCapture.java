@@ -14,7 +14,12 @@ public final class LogCapture implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   public LogCapture(Class<?> source) {
-    logger = (Logger) LoggerFactory.getLogger(source);
+    this(source.getName());
+  }
+
+  /** What the logger of that name logs (a logger not named for a class: the access log, say). */
+  public LogCapture(String loggerName) {
+    logger = (Logger) LoggerFactory.getLogger(loggerName);
     appender.start();
     logger.addAppender(appender);
   }
@@ -26,6 +31,23 @@ public final class LogCapture implements AutoCloseable {
           .filter(e -> e.getLevel().isGreaterOrEqual(level))
           .map(ILoggingEvent::getFormattedMessage)
           .toList();
+    }
+  }
+
+  /** Like {@link #messages}, each prefixed with its level: {@code "WARN Redis at ..."}. */
+  public List<String> events(Level level) {
+    synchronized (appender) {
+      return appender.list.stream()
+          .filter(e -> e.getLevel().isGreaterOrEqual(level))
+          .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+          .toList();
+    }
+  }
+
+  /** The events logged so far, with their key-value pairs and all. */
+  public List<ILoggingEvent> all() {
+    synchronized (appender) {
+      return List.copyOf(appender.list);
     }
   }
 

@@ -3,9 +3,8 @@ package dev.redisproxy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Capacity and LRU eviction with {@code CACHE_MAXSIZE=3}. Whether a key is still cached is seen
@@ -15,19 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class CacheEvictionIT {
 
-  private static ProxyStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = ProxyStack.startLocal(Map.of("CACHE_MAXSIZE", "3", "CACHE_TTL", "1h"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of("CACHE_MAXSIZE", "3", "CACHE_TTL", "1h"));
 
   @Test
   void theLeastRecentlyUsedKeyIsEvicted() throws Exception {

@@ -2,11 +2,11 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The global expiry, {@code CACHE_TTL}, with a TTL short enough that waiting past it is cheap.
@@ -16,19 +16,8 @@ class CacheExpiryIT {
 
   private static final Duration TTL = Duration.ofSeconds(1);
 
-  private static ProxyStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = ProxyStack.startLocal(Map.of("CACHE_TTL", "1s"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of("CACHE_TTL", "1s"));
 
   /**
    * The value is cached when first read; the test then changes it in Redis and reads until the

@@ -2,17 +2,19 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.e2e.RawHttp.Response;
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.RawHttp.Response;
+import dev.redisproxy.testing.RawHttp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code MAX_CONNECTIONS}: with the limit held by open keep-alive connections, one more is told
@@ -29,25 +31,18 @@ class ConnectionLimitIT {
   /** How long to wait for a freed slot: a deadline, not a goal. */
   private static final Duration SLOT_DEADLINE = Duration.ofSeconds(30);
 
-  private static ProxyStack stack;
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of(
+      "MAX_CONNECTIONS", Integer.toString(LIMIT),
+      "MAX_PARALLEL", "2",
+      "CLIENT_IDLE_TIMEOUT", "5m"));
   private static String key;
   private final List<RawHttp> held = new ArrayList<>();
 
   @BeforeAll
-  static void start() throws Exception {
-    stack = ProxyStack.startLocal(Map.of(
-        "MAX_CONNECTIONS", Integer.toString(LIMIT),
-        "MAX_PARALLEL", "2",
-        "CLIENT_IDLE_TIMEOUT", "5m"));
+  static void seed() {
     key = stack.key("limited");
     stack.set(key, "value");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
   }
 
   @BeforeEach

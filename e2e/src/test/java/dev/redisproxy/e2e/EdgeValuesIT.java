@@ -2,14 +2,13 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.testing.RedisProcess;
+import dev.redisproxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Keys and values at the edges, through the running jar over HTTP and RESP, compared byte for
@@ -23,21 +22,9 @@ class EdgeValuesIT {
   private static final int LARGE_VALUE = 50 << 20;
   private static final int LARGE_KEY = 512 << 10;
 
-  private static ProxyStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // A generous REDIS_TIMEOUT: moving 50 MiB on a loaded machine is slow, not a fault.
-    stack = ProxyStack.startLocal(Map.of(
-        "RESP_PORT", Integer.toString(RedisProcess.freePort()), "REDIS_TIMEOUT", "20s"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  // A generous REDIS_TIMEOUT: moving 50 MiB on a loaded machine is slow, not a fault.
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of("RESP_PORT", ProxyStack.FREE_PORT, "REDIS_TIMEOUT", "20s"));
 
   @Test
   void emptyValue() throws Exception {

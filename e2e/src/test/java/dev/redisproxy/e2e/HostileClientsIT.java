@@ -2,16 +2,17 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.testing.RedisProcess;
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.RawHttp;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,25 +33,18 @@ class HostileClientsIT {
   /** How often a slow client sends its next byte: well inside the idle timeout. */
   private static final Duration DRIP = Duration.ofMillis(200);
 
-  private static ProxyStack stack;
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of(
+      "CLIENT_IDLE_TIMEOUT", IDLE_TIMEOUT.toMillis() + "ms",
+      "MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS),
+      "RESP_PORT", ProxyStack.FREE_PORT,
+      "MAX_PARALLEL", "2"));
   private static String key;
 
   @BeforeAll
-  static void start() throws Exception {
-    stack = ProxyStack.startLocal(Map.of(
-        "CLIENT_IDLE_TIMEOUT", IDLE_TIMEOUT.toMillis() + "ms",
-        "MAX_CONNECTIONS", Integer.toString(MAX_CONNECTIONS),
-        "RESP_PORT", Integer.toString(RedisProcess.freePort()),
-        "MAX_PARALLEL", "2"));
+  static void seed() {
     key = stack.key("hostile");
     stack.set(key, "value");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
   }
 
   // --- malformed and oversized requests

@@ -2,7 +2,8 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.e2e.RawHttp.Response;
+import dev.redisproxy.testing.RawHttp.Response;
+import dev.redisproxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,9 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
@@ -31,20 +31,9 @@ class HttpApiIT {
 
   private static final String OCTET_STREAM = "application/octet-stream";
 
-  private static ProxyStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    // A generous REDIS_TIMEOUT: a multi-megabyte read on a loaded machine must not count as Redis being slow.
-    stack = ProxyStack.startOrExternal(Map.of("MAX_PARALLEL", "2", "REDIS_TIMEOUT", "10s"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  // A generous REDIS_TIMEOUT: a multi-megabyte read on a loaded machine must not count as Redis being slow.
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.localOrExternal(Map.of("MAX_PARALLEL", "2", "REDIS_TIMEOUT", "10s"));
 
   @Test
   void firstReadIsAMissThenHitsServeTheCachedValueEvenAfterRedisChanges() throws Exception {

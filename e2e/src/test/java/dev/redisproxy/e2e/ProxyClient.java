@@ -1,5 +1,6 @@
 package dev.redisproxy.e2e;
 
+import dev.redisproxy.testing.RawHttp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

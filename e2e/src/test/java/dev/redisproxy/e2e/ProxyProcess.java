@@ -1,5 +1,7 @@
 package dev.redisproxy.e2e;
 
+import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.RawHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -2,12 +2,16 @@ package dev.redisproxy.e2e;
 
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,27 +29,75 @@ import redis.clients.jedis.Jedis;
  *
  * <p>Keys are namespaced per test run ({@link #key}), so tests never see each other's data or a
  * value an external proxy cached in an earlier run.
+ *
+ * <p>The system-test layer's fixture, as a JUnit 5 extension on a static field: started before the
+ * class's tests, closed after them (the in-process layer's is {@code testing.ProxyFixture}).
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final ProxyStack stack = ProxyStack.local(Map.of("CACHE_TTL", "1s"));
+ * }</pre>
+ *
+ * <p>A test that needs a stack of its own calls {@link #startLocal} in a try-with-resources.
  */
-public final class ProxyStack implements AutoCloseable {
+public final class ProxyStack implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  /** A setting's value that {@link #startLocal} replaces with a free port ({@code "RESP_PORT", FREE_PORT}). */
+  public static final String FREE_PORT = "<free port>";
 
-  private final String redisHost;
-  private final int redisPort;
-  private final RedisProcess redis;
-  private final ProxyProcess proxy;
-  private final ProxyClient http;
+  // What the extension starts in beforeAll; null for a stack started at once.
+  private final Map<String, String> settings;
+  private final boolean orExternal;
+
+  private String redisHost;
+  private int redisPort;
+  private RedisProcess redis;
+  private ProxyProcess proxy;
+  private ProxyClient http;
   // The proxy's RESP port, 0 when off; local stacks turn RESP off unless a test sets RESP_PORT.
-  private final int respPort;
+  private int respPort;
+
+  private ProxyStack(Map<String, String> settings, boolean orExternal) {
+    this.settings = settings;
+    this.orExternal = orExternal;
+  }
 
   private ProxyStack(String proxyHost, int proxyPort, int respPort, String redisHost, int redisPort,
                      RedisProcess redis, ProxyProcess proxy) {
+    this(null, false);
     this.http = new ProxyClient(proxyHost, proxyPort);
     this.respPort = respPort;
     this.redisHost = redisHost;
     this.redisPort = redisPort;
     this.redis = redis;
     this.proxy = proxy;
+  }
+
+  /** A stack {@link #startLocal started} before the class's tests and closed after them. */
+  public static ProxyStack local(Map<String, String> settings) {
+    return new ProxyStack(Map.copyOf(settings), false);
+  }
+
+  /** The stack of {@link #startOrExternal}, started before the class's tests and closed after them. */
+  public static ProxyStack localOrExternal(Map<String, String> settings) {
+    return new ProxyStack(Map.copyOf(settings), true);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    ProxyStack started = orExternal ? startOrExternal(settings) : startLocal(settings);
+    http = started.http;
+    respPort = started.respPort;
+    redisHost = started.redisHost;
+    redisPort = started.redisPort;
+    redis = started.redis;
+    proxy = started.proxy;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   /** True when the tests run against an externally started proxy ({@code E2E_PROXY_URL}). */
@@ -85,6 +137,11 @@ public final class ProxyStack implements AutoCloseable {
       env.put("PROXY_PORT", Integer.toString(RedisProcess.freePort()));
       env.put("RESP_PORT", "0");
       env.putAll(settings);
+      for (Map.Entry<String, String> e : env.entrySet()) {
+        if (FREE_PORT.equals(e.getValue())) {
+          e.setValue(Integer.toString(RedisProcess.freePort()));
+        }
+      }
       int port = Integer.parseInt(env.get("PROXY_PORT"));
       ProxyProcess proxy = ProxyProcess.start(port, env);
       try {
@@ -177,11 +234,16 @@ public final class ProxyStack implements AutoCloseable {
   /** Stops the local proxy (SIGTERM) and Redis; nothing for an external stack. */
   @Override
   public void close() throws InterruptedException {
-    if (proxy != null) {
-      proxy.close();
-    }
-    if (redis != null) {
-      redis.close();
+    try {
+      if (proxy != null) {
+        proxy.close();
+      }
+    } finally {
+      proxy = null;
+      if (redis != null) {
+        redis.close();
+        redis = null;
+      }
     }
   }
 }

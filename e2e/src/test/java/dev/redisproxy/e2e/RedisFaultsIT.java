@@ -2,6 +2,7 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TcpRelay;

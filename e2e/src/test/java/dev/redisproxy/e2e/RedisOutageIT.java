@@ -2,13 +2,13 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.RedisProcess;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Redis going away and coming back while the proxy keeps running: cached keys are still served,
@@ -21,19 +21,8 @@ class RedisOutageIT {
   /** How long the proxy may take to reach a restarted Redis: a deadline, not a goal. */
   private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(30);
 
-  private static ProxyStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = ProxyStack.startLocal(Map.of("REDIS_TIMEOUT", "1s"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of("REDIS_TIMEOUT", "1s"));
 
   @BeforeEach
   void redisRunning() throws Exception {

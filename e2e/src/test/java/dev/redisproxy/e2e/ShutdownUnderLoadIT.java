@@ -2,7 +2,9 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,10 +2,10 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.RawHttp;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code CLIENT_IDLE_TIMEOUT}: a client connection that sends nothing, or stalls in the middle
@@ -14,19 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class TimeoutsIT {
 
-  private static ProxyStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = ProxyStack.startLocal(Map.of("CLIENT_IDLE_TIMEOUT", "500ms"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (stack != null) {
-      stack.close();
-    }
-  }
+  @RegisterExtension
+  static final ProxyStack stack = ProxyStack.local(Map.of("CLIENT_IDLE_TIMEOUT", "500ms"));
 
   @Test
   void aSilentConnectionIsClosed() throws Exception {

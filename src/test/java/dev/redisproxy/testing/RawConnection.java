@@ -1,4 +1,4 @@
-package dev.redisproxy.security;
+package dev.redisproxy.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -7,14 +7,16 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import javax.net.SocketFactory;
 
 /**
- * A raw client socket, plain or TLS, for tests that must see exact bytes or watch the server close
- * the connection: RESP lines, or HTTP/1.1 responses with a Content-Length.
+ * The raw RESP client of the test layers: a client socket, plain or TLS, for tests that must write
+ * exact bytes, see exact bytes come back, or watch the server close the connection. HTTP is
+ * {@link RawHttp}'s.
  */
-final class RawConnection implements AutoCloseable {
+public final class RawConnection implements AutoCloseable {
+
+  private static final String HOST = "127.0.0.1";
 
   /** A guard against a hung test, not a timing assertion. */
   private static final int READ_TIMEOUT_MS = 20_000;
@@ -30,22 +32,42 @@ final class RawConnection implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
-  static RawConnection plain(int port) throws IOException {
-    return new RawConnection(new Socket(SecuredProxy.HOST, port));
+  public static RawConnection plain(int port) throws IOException {
+    return new RawConnection(new Socket(HOST, port));
   }
 
-  static RawConnection using(SocketFactory factory, int port) throws IOException {
-    return new RawConnection(factory.createSocket(SecuredProxy.HOST, port));
+  public static RawConnection using(SocketFactory factory, int port) throws IOException {
+    return new RawConnection(factory.createSocket(HOST, port));
   }
 
-  RawConnection send(String text) throws IOException {
-    out.write(text.getBytes(StandardCharsets.UTF_8));
+  /** Writes {@code text} as UTF-8. */
+  public RawConnection send(String text) throws IOException {
+    return send(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public RawConnection send(byte[] bytes) throws IOException {
+    out.write(bytes);
     out.flush();
     return this;
   }
 
+  /** Reads exactly {@code n} bytes, failing if the connection ends first. */
+  public byte[] read(int n) throws IOException {
+    byte[] buf = in.readNBytes(n);
+    if (buf.length < n) {
+      throw new IOException("connection ended after " + buf.length + " of " + n + " bytes: "
+          + new String(buf, StandardCharsets.ISO_8859_1));
+    }
+    return buf;
+  }
+
+  /** Reads as many bytes as {@code expected} has, as text: compare the two for an exact-bytes check. */
+  public String readLike(String expected) throws IOException {
+    return new String(read(expected.getBytes(StandardCharsets.ISO_8859_1).length), StandardCharsets.ISO_8859_1);
+  }
+
   /** One line without its CRLF; fails if the connection ends first. */
-  String line() throws IOException {
+  public String line() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     int prev = -1;
     int c;
@@ -61,7 +83,7 @@ final class RawConnection implements AutoCloseable {
   }
 
   /** Sends one RESP command (multibulk) and reads the first line of its reply. */
-  String command(String... args) throws IOException {
+  public String command(String... args) throws IOException {
     StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
     for (String a : args) {
       sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
@@ -69,22 +91,8 @@ final class RawConnection implements AutoCloseable {
     return send(sb.toString()).line();
   }
 
-  /** Reads one HTTP response with a Content-Length body: status line, headers (lower-case names) and body. */
-  String httpResponse() throws IOException {
-    StringBuilder head = new StringBuilder();
-    int length = 0;
-    for (String line = line(); !line.isEmpty(); line = line()) {
-      head.append(line).append('\n');
-      String lower = line.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("content-length:")) {
-        length = Integer.parseInt(lower.substring("content-length:".length()).trim());
-      }
-    }
-    return head + "\n" + new String(in.readNBytes(length), StandardCharsets.UTF_8);
-  }
-
   /** Everything the server sends until it closes the connection (a reset counts as closed). */
-  byte[] readToEnd() throws IOException {
+  public byte[] readToEnd() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     byte[] buf = new byte[4096];
     try {
@@ -98,7 +106,7 @@ final class RawConnection implements AutoCloseable {
   }
 
   /** True if the server closed the connection: the next read finds the end of the stream. */
-  boolean closedByServer() throws IOException {
+  public boolean closedByServer() throws IOException {
     try {
       return in.read() == -1;
     } catch (SocketException reset) {

@@ -1,4 +1,4 @@
-package dev.redisproxy.e2e;
+package dev.redisproxy.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -18,11 +18,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.SocketFactory;
 
 /**
  * HTTP/1.1 over a plain socket, for what {@link java.net.http.HttpClient} hides or refuses: the
  * exact bytes on the wire, requests with malformed paths, one connection held open across
  * requests, and seeing the server close a connection.
+ *
+ * <p>The one raw HTTP client of every test layer (in-process tests and {@code e2e/}); TLS through
+ * {@link #connect(SocketFactory, String, int)} with a factory from {@link TlsClients}.
  *
  * <p>Every read has a deadline ({@link #READ_TIMEOUT}), so a proxy that never answers fails the
  * test instead of hanging it.
@@ -30,7 +34,7 @@ import java.util.Map;
 public final class RawHttp implements Closeable {
 
   /** Generous bound on any single read: a deadline against hangs, not a performance goal. */
-  static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
   /** Longest status line or header line accepted from the server. */
   private static final int MAX_LINE = 16 * 1024;
 
@@ -45,7 +49,12 @@ public final class RawHttp implements Closeable {
   }
 
   public static RawHttp connect(String host, int port) throws IOException {
-    Socket socket = new Socket();
+    return connect(SocketFactory.getDefault(), host, port);
+  }
+
+  /** A connection made by {@code factory}: an {@code SSLSocketFactory} for HTTPS. */
+  public static RawHttp connect(SocketFactory factory, String host, int port) throws IOException {
+    Socket socket = factory.createSocket();
     try {
       socket.connect(new InetSocketAddress(host, port), (int) READ_TIMEOUT.toMillis());
       socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
