@@ -57,7 +57,7 @@ final class CommandTable {
             Arg.of("protover", "integer"),
             Arg.token("AUTH", Arg.of("username", "string"), Arg.of("password", "string")),
             new Arg("clientname", "string", "SETNAME", List.of("optional"), List.of()))))));
-    add(container("client", "A container for client connection commands", List.of(
+    add(container("client", -2, "A container for client connection commands", List.of(
         connection("client|setname", 3, "Set the current connection name",
             List.of(Arg.of("connection-name", "string"))),
         connection("client|getname", 2, "Get the current connection name", List.of()),
@@ -66,7 +66,7 @@ final class CommandTable {
                 new Arg("libname", "string", "LIB-NAME", List.of(), List.of()),
                 new Arg("libver", "string", "LIB-VER", List.of(), List.of()))))),
         connection("client|id", 2, "Returns the client ID for the current connection", List.of()))));
-    add(container("command", "Get array of the proxy's command details", List.of(
+    add(container("command", -1, "Get array of the proxy's command details", List.of(
         server("command|count", 2, "Get total number of commands", List.of()),
         server("command|list", 2, "Get an array of command names", List.of()),
         server("command|info", -2, "Get array of specific command details",
@@ -137,8 +137,9 @@ final class CommandTable {
         summary, "2.8.13", "server", args, List.of());
   }
 
-  private static Spec container(String name, String summary, List<Spec> subcommands) {
-    return new Spec(name, -2, List.of(), 0, 0, List.of("@slow"), summary, "2.4.0",
+  /** A command with subcommands; COMMAND alone lists every command, CLIENT needs a subcommand. */
+  private static Spec container(String name, int arity, String summary, List<Spec> subcommands) {
+    return new Spec(name, arity, List.of(), 0, 0, List.of("@slow"), summary, "2.4.0",
         name.equals("client") ? "connection" : "server", List.of(), subcommands);
   }
 }
