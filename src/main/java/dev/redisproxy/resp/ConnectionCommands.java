@@ -78,9 +78,6 @@ final class ConnectionCommands {
    */
   private Buffer hello(RespCommand cmd, ConnectionState conn) {
     Protocol protocol = conn.protocol();
-    String newName = null;
-    byte[] user = null;
-    byte[] password = null;
     if (cmd.argc() >= 2) {
       Long version = integer(cmd.text(1));
       if (version == null) {
@@ -90,30 +87,23 @@ final class ConnectionCommands {
       if (protocol == null) {
         return NOPROTO;
       }
-      for (int i = 2; i < cmd.argc(); i++) {
-        String option = cmd.lower(i);
-        if (option.equals("auth") && i + 2 < cmd.argc()) {
-          user = cmd.arg(++i);
-          password = cmd.arg(++i);
-        } else if (option.equals("setname") && i + 1 < cmd.argc()) {
-          newName = cmd.text(++i);
-        } else {
-          return RespEncoder.error("ERR Syntax error in HELLO option '" + cmd.text(i) + "'");
-        }
-      }
+    }
+    HelloOptions options = HelloOptions.parse(cmd);
+    if (options.badOption() != null) {
+      return RespEncoder.error("ERR Syntax error in HELLO option '" + options.badOption() + "'");
     }
     // Without PROXY_PASSWORD, credentials are accepted as given.
-    if (auth != null && password != null && !auth.attempt(user, password, conn)) {
+    if (auth != null && options.password() != null && !auth.attempt(options.user(), options.password(), conn)) {
       return RespAuth.WRONGPASS;
     }
     if (auth != null && !conn.authenticated()) {
       return RespAuth.HELLO_NOAUTH;
     }
-    if (newName != null && !validName(newName)) {
+    if (options.name() != null && !validName(options.name())) {
       return BAD_NAME;
     }
-    if (newName != null) {
-      conn.clientName(newName.isEmpty() ? null : newName);
+    if (options.name() != null) {
+      conn.clientName(options.name().isEmpty() ? null : options.name());
     }
     conn.protocol(protocol);
     return RespWriter.reply(protocol).mapHeader(7)
@@ -125,6 +115,28 @@ final class ConnectionCommands {
         .bulk("role").bulk("master")
         .bulk("modules").arrayHeader(0)
         .take();
+  }
+
+  /** HELLO's options after the version; {@code badOption} is the first one not understood, else null. */
+  private record HelloOptions(byte[] user, byte[] password, String name, String badOption) {
+
+    static HelloOptions parse(RespCommand cmd) {
+      byte[] user = null;
+      byte[] password = null;
+      String name = null;
+      for (int i = 2; i < cmd.argc(); i++) {
+        String option = cmd.lower(i);
+        if (option.equals("auth") && i + 2 < cmd.argc()) {
+          user = cmd.arg(++i);
+          password = cmd.arg(++i);
+        } else if (option.equals("setname") && i + 1 < cmd.argc()) {
+          name = cmd.text(++i);
+        } else {
+          return new HelloOptions(null, null, null, cmd.text(i));
+        }
+      }
+      return new HelloOptions(user, password, name, null);
+    }
   }
 
   private static Buffer client(RespCommand cmd, ConnectionState conn) {
