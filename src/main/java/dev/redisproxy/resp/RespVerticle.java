@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The RESP front end: Redis clients ({@code redis-cli}, {@code redis-benchmark}, Jedis, Lettuce)
- * talk to the proxy on {@code RESP_PORT}, in RESP2 or (after {@code HELLO 3}) RESP3. Deployed {@code MAX_PARALLEL} times; the instances share
+ * The RESP front end: Redis clients ({@code redis-cli}, {@code redis-benchmark}, Jedis, Lettuce,
+ * node-redis, ioredis) talk to the proxy on {@code RESP_PORT}, in RESP2 or, after {@code HELLO 3},
+ * RESP3. Deployed {@code MAX_PARALLEL} times; the instances share
  * the listening port. Like the HTTP front end it never touches the cache: its connections look
  * keys up through this instance's {@link CacheClient}. Each connection is a {@link RespConnection}.
  */
