@@ -1,6 +1,5 @@
 package dev.redisproxy.resp;
 
-import io.vertx.core.buffer.Buffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +8,8 @@ import java.util.Set;
 /**
  * What the proxy knows about commands: the ones it serves, with Redis's arity and enough
  * metadata for {@code COMMAND}, {@code COMMAND INFO} and {@code COMMAND DOCS} (which
- * {@code redis-cli} 7.2+ reads for its hints), and the Redis commands that write, which are refused
- * with a read-only error instead of "unknown command".
+ * {@code redis-cli} 7.2+ reads for its hints; {@link CommandCommand} encodes it), and the Redis
+ * commands that write, which are refused with a read-only error instead of "unknown command".
  */
 final class CommandTable {
 
@@ -53,12 +52,12 @@ final class CommandTable {
         List.of(Arg.of("index", "integer"))));
     add(connection("auth", -2, "Authenticate to the proxy (PROXY_PASSWORD; accepted unchecked when none is set)",
         List.of(Arg.of("username", "string", "optional"), Arg.of("password", "string"))));
-    add(connection("hello", -1, "Handshake with the proxy (RESP2 only)", List.of(
+    add(connection("hello", -1, "Handshake with the proxy (RESP2 or RESP3)", List.of(
         new Arg("arguments", "block", null, List.of("optional"), List.of(
             Arg.of("protover", "integer"),
             Arg.token("AUTH", Arg.of("username", "string"), Arg.of("password", "string")),
             new Arg("clientname", "string", "SETNAME", List.of("optional"), List.of()))))));
-    add(container("client", "A container for client connection commands", List.of(
+    add(container("client", -2, "A container for client connection commands", List.of(
         connection("client|setname", 3, "Set the current connection name",
             List.of(Arg.of("connection-name", "string"))),
         connection("client|getname", 2, "Get the current connection name", List.of()),
@@ -67,7 +66,7 @@ final class CommandTable {
                 new Arg("libname", "string", "LIB-NAME", List.of(), List.of()),
                 new Arg("libver", "string", "LIB-VER", List.of(), List.of()))))),
         connection("client|id", 2, "Returns the client ID for the current connection", List.of()))));
-    add(container("command", "Get array of the proxy's command details", List.of(
+    add(container("command", -1, "Get array of the proxy's command details", List.of(
         server("command|count", 2, "Get total number of commands", List.of()),
         server("command|list", 2, "Get an array of command names", List.of()),
         server("command|info", -2, "Get array of specific command details",
@@ -124,73 +123,6 @@ final class CommandTable {
     return COMMANDS.size();
   }
 
-  /** The {@code COMMAND INFO} entry: name, arity, flags, key positions, ACL categories, tips, key specs, subcommands. */
-  static void info(RespEncoder out, Spec spec) {
-    out.array(10).bulk(spec.name()).num(spec.arity());
-    simpleArray(out, spec.flags());
-    out.num(spec.firstKey()).num(spec.lastKey()).num(spec.firstKey() == 0 ? 0 : 1);
-    simpleArray(out, spec.acl());
-    out.array(0).array(0).array(spec.subcommands().size());
-    for (Spec sub : spec.subcommands()) {
-      info(out, sub);
-    }
-  }
-
-  /** The {@code COMMAND DOCS} map of one command, as a RESP2 flat array of pairs. */
-  static void docs(RespEncoder out, Spec spec) {
-    boolean hasArgs = !spec.args().isEmpty();
-    boolean hasSubs = !spec.subcommands().isEmpty();
-    out.array(2 * (3 + (hasArgs ? 1 : 0) + (hasSubs ? 1 : 0)))
-        .bulk("summary").bulk(spec.summary())
-        .bulk("since").bulk(spec.since())
-        .bulk("group").bulk(spec.group());
-    if (hasArgs) {
-      out.bulk("arguments");
-      args(out, spec.args());
-    }
-    if (hasSubs) {
-      out.bulk("subcommands").array(2 * spec.subcommands().size());
-      for (Spec sub : spec.subcommands()) {
-        out.bulk(sub.name());
-        docs(out, sub);
-      }
-    }
-  }
-
-  private static void args(RespEncoder out, List<Arg> args) {
-    out.array(args.size());
-    for (Arg arg : args) {
-      int pairs = 2 + (arg.token() != null ? 1 : 0) + (arg.flags().isEmpty() ? 0 : 1)
-          + (arg.children().isEmpty() ? 0 : 1) + ("key".equals(arg.type()) ? 1 : 0);
-      out.array(2 * pairs).bulk("name").bulk(arg.name()).bulk("type").bulk(arg.type());
-      if ("key".equals(arg.type())) {
-        out.bulk("key_spec_index").num(0);
-      }
-      if (arg.token() != null) {
-        out.bulk("token").bulk(arg.token());
-      }
-      if (!arg.flags().isEmpty()) {
-        out.bulk("flags");
-        simpleArray(out, arg.flags());
-      }
-      if (!arg.children().isEmpty()) {
-        out.bulk("arguments");
-        args(out, arg.children());
-      }
-    }
-  }
-
-  static Buffer names() {
-    RespEncoder out = RespEncoder.encoder().array(COMMANDS.size());
-    COMMANDS.keySet().forEach(out::bulk);
-    return out.toBuffer();
-  }
-
-  private static void simpleArray(RespEncoder out, List<String> items) {
-    out.array(items.size());
-    items.forEach(out::simple);
-  }
-
   private static void add(Spec spec) {
     COMMANDS.put(spec.name(), spec);
   }
@@ -205,8 +137,9 @@ final class CommandTable {
         summary, "2.8.13", "server", args, List.of());
   }
 
-  private static Spec container(String name, String summary, List<Spec> subcommands) {
-    return new Spec(name, -2, List.of(), 0, 0, List.of("@slow"), summary, "2.4.0",
+  /** A command with subcommands; COMMAND alone lists every command, CLIENT needs a subcommand. */
+  private static Spec container(String name, int arity, String summary, List<Spec> subcommands) {
+    return new Spec(name, arity, List.of(), 0, 0, List.of("@slow"), summary, "2.4.0",
         name.equals("client") ? "connection" : "server", List.of(), subcommands);
   }
 }

@@ -2,23 +2,22 @@ package dev.redisproxy.resp;
 
 import io.vertx.core.buffer.Buffer;
 
-/** A reply encoded whole: known at once (PING behind a pending GET) or later (INFO's statistics). */
+/** A reply encoded whole when its command ran: PING, HELLO, an error, COMMAND. */
 final class EncodedReply extends PendingReply {
 
-  private Buffer bytes;
+  private final Buffer bytes;
 
-  /** A reply known now, or with null one to be {@link #complete completed} later. */
-  EncodedReply(Buffer bytes) {
+  private EncodedReply(Buffer bytes) {
     this.bytes = bytes;
   }
 
-  void complete(Buffer encoded) {
-    this.bytes = encoded;
+  static EncodedReply of(Buffer bytes) {
+    return new EncodedReply(bytes);
   }
 
   @Override
   boolean ready() {
-    return bytes != null;
+    return true;
   }
 
   @Override

@@ -10,77 +10,74 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import java.lang.management.ManagementFactory;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * {@code INFO [section ...]}: the Redis-style text report. Sections: {@code server},
- * {@code clients} (connections counted against {@code MAX_CONNECTIONS}, HTTP and RESP together)
- * and {@code cache} (the cache verticle's counters, fetched on {@link CacheVerticle#STATS}).
- * No section, {@code default}, {@code all} or {@code everything} means all three; an unknown
- * section contributes nothing, as in Redis.
+ * {@code INFO [section ...]}: the Redis-style text report, a bulk string in RESP2 and a verbatim
+ * string in RESP3. Sections: {@code server}, {@code clients} (connections counted against
+ * {@code MAX_CONNECTIONS}, HTTP and RESP together) and {@code cache} (the cache verticle's
+ * counters, fetched on {@link CacheVerticle#STATS}). No section, {@code default}, {@code all} or
+ * {@code everything} means all of them; an unknown section contributes nothing, as in Redis.
+ *
+ * <p>A section is a name and a function producing its text; one that needs another verticle's
+ * figures returns them as a future. A new section is one more entry in {@link #sections}.
  */
 final class Info {
 
   private static final Set<String> ALL = Set.of("default", "all", "everything");
-  private static final Set<String> SECTIONS = Set.of("server", "clients", "cache");
 
   private final Vertx vertx;
   private final ProxyConfig config;
   private final ConnectionGate gate;
   private final DeliveryOptions statsOptions;
+  // In report order.
+  private final Map<String, Supplier<Future<String>>> sections = new LinkedHashMap<>();
 
   Info(Vertx vertx, ProxyConfig config, ConnectionGate gate, DeliveryOptions statsOptions) {
     this.vertx = vertx;
     this.config = config;
     this.gate = gate;
     this.statsOptions = statsOptions;
+    sections.put("server", () -> Future.succeededFuture(server()));
+    sections.put("clients", () -> Future.succeededFuture(clients()));
+    sections.put("cache", this::cache);
   }
 
-  /** The reply: a bulk string, or an UNAVAILABLE error if the cache statistics cannot be had. */
-  Future<Buffer> reply(RespCommand cmd) {
-    Set<String> sections = new LinkedHashSet<>();
+  /** The reply in {@code protocol}, or an UNAVAILABLE error if a section's figures cannot be had. */
+  Future<Buffer> reply(RespCommand cmd, Protocol protocol) {
+    List<Future<String>> texts = new ArrayList<>();
+    sections.forEach((name, text) -> {
+      if (chosen(cmd, name)) {
+        texts.add(text.get());
+      }
+    });
+    return Future.all(texts)
+        .map(all -> RespWriter.reply(protocol).verbatim(String.join("\r\n", all.<String>list())).take())
+        .otherwise(err -> RespEncoder.error("UNAVAILABLE " + err.getMessage()));
+  }
+
+  private static boolean chosen(RespCommand cmd, String section) {
+    if (cmd.argc() == 1) {
+      return true;
+    }
     for (int i = 1; i < cmd.argc(); i++) {
       String s = cmd.lower(i);
-      if (ALL.contains(s)) {
-        sections.addAll(SECTIONS);
-      } else if (SECTIONS.contains(s)) {
-        sections.add(s);
+      if (s.equals(section) || ALL.contains(s)) {
+        return true;
       }
     }
-    if (cmd.argc() == 1) {
-      sections.addAll(SECTIONS);
-    }
-    Future<CacheStats> stats = sections.contains("cache")
-        ? vertx.eventBus().<CacheStats>request(CacheVerticle.STATS, null, statsOptions).map(Message::body)
-        : Future.succeededFuture();
-    return stats
-        .map(s -> RespEncoder.bulkString(text(sections, s)))
-        .otherwise(err -> RespEncoder.error("UNAVAILABLE cache statistics unavailable: " + err.getMessage()));
+    return false;
   }
 
-  private String text(Set<String> sections, CacheStats stats) {
-    StringBuilder out = new StringBuilder();
-    for (String section : new String[] {"server", "clients", "cache"}) {
-      if (!sections.contains(section)) {
-        continue;
-      }
-      if (out.length() > 0) {
-        out.append("\r\n");
-      }
-      switch (section) {
-        case "server" -> server(out);
-        case "clients" -> clients(out);
-        default -> cache(out, stats);
-      }
-    }
-    return out.toString();
-  }
-
-  private void server(StringBuilder out) {
+  private String server() {
     long uptimeS = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
-    out.append("# Server\r\n");
+    StringBuilder out = new StringBuilder("# Server\r\n");
     field(out, "redis_version", Commands.REDIS_VERSION);
     field(out, "redis_mode", "standalone");
     field(out, "proxy", "redis-proxy");
@@ -92,17 +89,26 @@ final class Info {
     field(out, "tcp_port", config.respPort());
     field(out, "uptime_in_seconds", uptimeS);
     field(out, "uptime_in_days", uptimeS / 86400);
+    return out.toString();
   }
 
-  private void clients(StringBuilder out) {
-    out.append("# Clients\r\n");
+  private String clients() {
+    StringBuilder out = new StringBuilder("# Clients\r\n");
     field(out, "connected_clients", gate.open());
     field(out, "maxclients", gate.limit());
+    return out.toString();
   }
 
-  private void cache(StringBuilder out, CacheStats s) {
+  private Future<String> cache() {
+    return vertx.eventBus().<CacheStats>request(CacheVerticle.STATS, null, statsOptions)
+        .map(Message::body)
+        .recover(err -> Future.failedFuture("cache statistics unavailable: " + err.getMessage()))
+        .map(this::cache);
+  }
+
+  private String cache(CacheStats s) {
     long lookups = s.hits() + s.misses();
-    out.append("# Cache\r\n");
+    StringBuilder out = new StringBuilder("# Cache\r\n");
     field(out, "cache_hits", s.hits());
     field(out, "cache_misses", s.misses());
     field(out, "cache_hit_ratio", String.format(Locale.ROOT, "%.4f", lookups == 0 ? 0.0 : (double) s.hits() / lookups));
@@ -120,6 +126,7 @@ final class Info {
       field(out, "cache_tracking_flushes", s.tracking().flushes());
       field(out, "cache_tracking_connection_losses", s.tracking().connectionLosses());
     }
+    return out.toString();
   }
 
   private static void field(StringBuilder out, String name, Object value) {

@@ -6,25 +6,28 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * The reply to GET (one key, a bulk string or nil) or MGET (an array of them). Each key is one
- * cache lookup; the connection sends them in order, as many at a time as its lookup budget allows,
- * and the reply is ready when every key is answered or one lookup failed.
+ * cache lookup; {@link Lookups} sends them in order, as many at a time as the connection's budget
+ * allows, and the reply is ready when every key is answered or one lookup failed. Its outcome is
+ * counted then, once, for {@code redis_proxy_requests_total}.
  */
 final class KeysReply extends PendingReply {
 
   private final RespCommand command;
   private final boolean array;
+  // The connection's protocol when the command was taken: a later HELLO does not change this reply.
+  private final Protocol protocol;
   private final RespOutcomes outcomes;
   private final Buffer[] values;
   private int sent;
   private int answered;
   // Set by the first failure that fails the whole reply; the reply is then ready.
   private Buffer error;
-  private Failure failure;
 
   /** Keys are the command's arguments from index 1; {@code array} for MGET's reply shape. */
-  KeysReply(RespCommand command, boolean array, RespOutcomes outcomes) {
+  KeysReply(RespCommand command, boolean array, Protocol protocol, RespOutcomes outcomes) {
     this.command = command;
     this.array = array;
+    this.protocol = protocol;
     this.outcomes = outcomes;
     this.values = new Buffer[command.argc() - 1];
   }
@@ -51,7 +54,9 @@ final class KeysReply extends PendingReply {
   /** Records the value of key {@code index}; null when Redis has no such key. */
   void answer(int index, Buffer value) {
     values[index] = value;
-    answered++;
+    if (++answered == values.length && error == null) {
+      outcomes.count(null);
+    }
   }
 
   /**
@@ -59,10 +64,16 @@ final class KeysReply extends PendingReply {
    * (the cache reports that as a Redis error); any other failure fails the whole reply.
    */
   void fail(int index, Failure failure, Buffer encodedError) {
+    boolean decided = ready();
     answered++;
-    if (!(array && failure == Failure.REDIS_ERROR) && error == null) {
+    if (decided) {
+      return;
+    }
+    if (!(array && failure == Failure.REDIS_ERROR)) {
       error = encodedError;
-      this.failure = failure;
+      outcomes.count(failure);
+    } else if (answered == values.length) {
+      outcomes.count(null);
     }
   }
 
@@ -73,11 +84,11 @@ final class KeysReply extends PendingReply {
 
   @Override
   void writeTo(RespWriter out) {
-    outcomes.count(failure);
     if (error != null) {
       out.raw(error);
       return;
     }
+    out.protocol(protocol);
     if (array) {
       out.arrayHeader(values.length);
     }

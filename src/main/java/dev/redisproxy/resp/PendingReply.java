@@ -1,7 +1,7 @@
 package dev.redisproxy.resp;
 
 /**
- * A command's place in its connection's reply order. Replies leave strictly in request order, so
+ * A command's reply in its connection's reply order. Replies leave strictly in request order, so
  * one that is ready waits behind an earlier one that is not (a GET still reading Redis).
  */
 abstract class PendingReply {
@@ -10,4 +10,11 @@ abstract class PendingReply {
   abstract boolean ready();
 
   abstract void writeTo(RespWriter out);
+
+  /**
+   * Runs {@code action} once this reply, not ready when queued, becomes ready by itself. Replies
+   * that wait for cache lookups need not: the connection hears of those answers.
+   */
+  void whenReady(Runnable action) {
+  }
 }

@@ -45,7 +45,7 @@ final class RespAuth {
    * and logged, and after too many the connection will close once its replies are written; the
    * caller replies {@link #WRONGPASS}.
    */
-  boolean attempt(byte[] user, byte[] password, RespConnection conn) {
+  boolean attempt(byte[] user, byte[] password, ConnectionState conn) {
     // Both checks always run (&, not &&), so the time taken does not tell which one failed.
     boolean ok = verifier.matches(password) & (user == null || Arrays.equals(user, DEFAULT_USER));
     if (ok) {

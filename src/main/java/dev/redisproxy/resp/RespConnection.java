@@ -1,83 +1,64 @@
 package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheClient;
-import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.LookupReply;
-import dev.redisproxy.redis.RedisException;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One RESP client connection: parses its requests, hands each to {@link Commands}, and writes the
- * replies in request order.
+ * One RESP client connection: parses its requests, has {@link Commands} produce each one's reply,
+ * and writes the replies in request order, in the protocol (RESP2 or RESP3) each was made in.
  *
- * <p>Design: every command that cannot be answered at once takes a {@link PendingReply} in a FIFO
- * queue; a reply is written only when it and everything before it are ready, so a cache hit
- * never overtakes an earlier miss. Cache lookups (GET, and each key of MGET) go to the cache through
- * the verticle's {@link CacheClient}, at most {@link #MAX_LOOKUPS_IN_FLIGHT} at a time. The connection stops reading (pauses the
- * socket, leaving unparsed bytes in the parser) while the queue is full, lookups wait for budget,
- * or the socket's write queue is full; so a client that pipelines without reading holds bounded
- * memory. Replies ready together are written as one batch: all replies to one read, and the
- * answers to lookups that arrive in one message from the cache.
+ * <p>Design: a reply that is not ready at once waits in a FIFO queue; a reply is written only
+ * when it and everything before it are ready, so a cache hit never overtakes an earlier miss.
+ * The keys of GET and MGET go to the cache through {@link Lookups}. The connection stops reading
+ * (pauses the socket, leaving unparsed bytes in the parser) while the queue is full, lookups wait
+ * for budget, or the socket's write queue is full; so a client that pipelines without reading
+ * holds bounded memory. Replies ready together are written as one batch: all replies to one read,
+ * and the answers to lookups that arrive in one message from the cache.
  *
  * <p>Everything runs on the connection's event loop.
  */
-final class RespConnection implements CacheClient.Recipient {
+final class RespConnection {
 
   /** Commands whose replies are not yet written; past it the connection stops reading. */
   static final int MAX_QUEUED_REPLIES = 1024;
   /** Cache lookups outstanding for one connection; further keys wait their turn. */
-  static final int MAX_LOOKUPS_IN_FLIGHT = 256;
+  static final int MAX_LOOKUPS_IN_FLIGHT = Lookups.MAX_IN_FLIGHT;
   /** A batch is written once it holds this many bytes, without waiting for the end of a read. */
   static final int MAX_BATCH_BYTES = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
-  private static final Buffer TIMED_OUT = RespEncoder.error("UNAVAILABLE Redis timed out");
 
   private final NetSocket socket;
   private final Context context;
-  private final CacheClient cache;
   private final Commands commands;
-  private final RespOutcomes outcomes;
-  private final long id;
+  private final ConnectionState state;
+  private final Lookups lookups;
   private final RespParser parser = new RespParser();
   private final RespWriter writer = new RespWriter();
   private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
-  // GET/MGET replies with keys not yet sent to the cache, oldest first.
-  private final ArrayDeque<KeysReply> unsent = new ArrayDeque<>();
-  private int lookupsInFlight;
-  // Keys of the replies in unsent not yet sent to the cache (an upper bound once a reply failed).
-  private int queuedKeys;
+  private final Runnable pump = this::pump;
   private boolean paused;
   private boolean writeBlocked;
   // No further commands are taken (QUIT, a protocol error, server shutdown); close once written.
   private boolean closing;
   private boolean closed;
-  private String clientName;
-  // Set by a successful AUTH or HELLO AUTH; consulted only when PROXY_PASSWORD is set.
-  private boolean authenticated;
-  // Wrong passwords offered on this connection; too many close it (RespAuth).
-  private int authFailures;
   // Commands taken so far, and the count and time when a check last saw the client mid-command
   // (see checkStalled): a client must finish a command it started within CLIENT_IDLE_TIMEOUT.
   private long commandsTaken;
   private long commandsAtStall = -1;
   private long stalledSince;
 
-  RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands,
-      RespOutcomes outcomes, long id) {
-    this.outcomes = outcomes;
+  RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands, long id) {
     this.socket = socket;
     this.context = context;
-    this.cache = cache;
     this.commands = commands;
-    this.id = id;
+    this.state = new ConnectionState(id, socket.remoteAddress());
+    this.lookups = new Lookups(cache, pump);
   }
 
   /**
@@ -90,89 +71,14 @@ final class RespConnection implements CacheClient.Recipient {
     socket.handler(this::handleData);
     socket.drainHandler(v -> handleDrain());
     socket.shutdownHandler(v -> handleShutdown());
-    socket.exceptionHandler(err -> LOG.debug("RESP connection {}: {}", id, err.toString()));
+    socket.exceptionHandler(err -> LOG.debug("RESP connection {}: {}", state.id(), err.toString()));
     socket.closeHandler(v -> {
       context.owner().cancelTimer(stallCheck);
       closed = true;
       replies.clear();
-      unsent.clear();
+      lookups.close();
       onClose.run();
     });
-  }
-
-  long id() {
-    return id;
-  }
-
-  String clientName() {
-    return clientName;
-  }
-
-  void clientName(String name) {
-    this.clientName = name;
-  }
-
-  boolean authenticated() {
-    return authenticated;
-  }
-
-  void authenticated(boolean authenticated) {
-    this.authenticated = authenticated;
-  }
-
-  /** Counts a failed authentication; returns how many this connection has had. */
-  int authFailed() {
-    return ++authFailures;
-  }
-
-  SocketAddress remoteAddress() {
-    return socket.remoteAddress();
-  }
-
-  /** Queues a reply that is complete now. */
-  void reply(Buffer encoded) {
-    if (replies.isEmpty()) {
-      writer.raw(encoded);
-    } else {
-      replies.add(new EncodedReply(encoded));
-    }
-  }
-
-  /** Queues a reply that the future completes; it must not fail. */
-  void replyLater(Future<Buffer> encoded) {
-    if (encoded.succeeded()) {
-      // Complete already (INFO without the cache section): no callback re-entering pump().
-      reply(encoded.result());
-      return;
-    }
-    EncodedReply reply = new EncodedReply(null);
-    replies.add(reply);
-    encoded.onSuccess(bytes -> {
-      reply.complete(bytes);
-      pump();
-    });
-  }
-
-  /**
-   * Queues GET's ({@code array} false) or MGET's reply; its keys go to the cache with the rest
-   * of this read's keys, in one batch, when {@link #pump} has taken every command it can.
-   */
-  void lookup(RespCommand command, boolean array) {
-    KeysReply reply = new KeysReply(command, array, outcomes);
-    replies.add(reply);
-    unsent.add(reply);
-    queuedKeys += command.argc() - 1;
-  }
-
-  /** Replies, then closes the connection: QUIT. */
-  void quit() {
-    reply(RespEncoder.OK);
-    closeAfterReplies();
-  }
-
-  /** Takes no further commands; the connection closes once the replies queued so far are written. */
-  void closeAfterReplies() {
-    closing = true;
   }
 
   private void handleData(Buffer chunk) {
@@ -204,20 +110,34 @@ final class RespConnection implements CacheClient.Recipient {
     try {
       RespCommand command;
       while (acceptingCommands() && (command = parser.next()) != null) {
-        commands.dispatch(command, this);
+        queue(commands.dispatch(command, state));
         commandsTaken++;
+        closing |= state.closeRequested();
         if (writer.size() >= MAX_BATCH_BYTES) {
           write();
         }
       }
     } catch (RespProtocolException e) {
-      LOG.debug("RESP connection {}: {}", id, e.getMessage());
-      reply(RespEncoder.error("ERR " + e.getMessage()));
+      LOG.debug("RESP connection {}: {}", state.id(), e.getMessage());
+      queue(EncodedReply.of(RespEncoder.error("ERR " + e.getMessage())));
       closing = true;
     }
-    sendLookups();
+    lookups.send();
     flush();
     updateReading();
+  }
+
+  /** Writes the reply into the batch when nothing is ahead of it, else queues it. */
+  private void queue(PendingReply reply) {
+    if (reply instanceof KeysReply keys) {
+      lookups.add(keys);
+    } else if (replies.isEmpty() && reply.ready()) {
+      reply.writeTo(writer);
+      return;
+    } else if (!reply.ready()) {
+      reply.whenReady(pump);
+    }
+    replies.add(reply);
   }
 
   /**
@@ -234,62 +154,14 @@ final class RespConnection implements CacheClient.Recipient {
       return;
     }
     if (System.nanoTime() - stalledSince >= timeoutNanos) {
-      LOG.debug("RESP connection {}: a command unfinished for CLIENT_IDLE_TIMEOUT, closing", id);
+      LOG.debug("RESP connection {}: a command unfinished for CLIENT_IDLE_TIMEOUT, closing", state.id());
       socket.close();
     }
   }
 
   /** True while more commands may be taken: room in the reply queue and in the lookup budget. */
   private boolean acceptingCommands() {
-    return !closing && !writeBlocked && replies.size() < MAX_QUEUED_REPLIES
-        && queuedKeys < MAX_LOOKUPS_IN_FLIGHT - lookupsInFlight;
-  }
-
-  /**
-   * Hands the keys waiting for a lookup to the cache client, as many as the budget allows. The
-   * client sends them with every other lookup of this event-loop turn in one message, so a
-   * pipeline of GETs, an MGET, or GETs from many connections cost one event-bus message.
-   */
-  private void sendLookups() {
-    int budget = MAX_LOOKUPS_IN_FLIGHT - lookupsInFlight;
-    KeysReply r;
-    while (budget > 0 && (r = unsent.peek()) != null) {
-      if (!r.hasUnsent()) {
-        unsent.poll();
-        continue;
-      }
-      int index = r.nextToSend();
-      lookupsInFlight++;
-      budget--;
-      cache.lookup(r.key(index), this, r, index);
-    }
-    while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
-      unsent.poll();
-    }
-    queuedKeys = 0;
-    for (KeysReply waiting : unsent) {
-      queuedKeys += waiting.unsentCount();
-    }
-  }
-
-  @Override
-  public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
-    lookupsInFlight--;
-    if (closed) {
-      return;
-    }
-    KeysReply owner = (KeysReply) attachment;
-    if (failure == null) {
-      owner.answer(index, reply.value());
-    } else {
-      owner.fail(index, failure.failure(), failureReply(failure.failure(), failure));
-    }
-  }
-
-  /** Once the answers that came together are recorded: writes what became ready, in one batch. */
-  @Override
-  public void delivered() {
-    pump();
+    return !closing && !writeBlocked && replies.size() < MAX_QUEUED_REPLIES && lookups.hasRoom();
   }
 
   /**
@@ -309,7 +181,7 @@ final class RespConnection implements CacheClient.Recipient {
     write();
     if (closing && replies.isEmpty()) {
       closed = true;
-      unsent.clear();
+      lookups.close();
       socket.close();
     }
   }
@@ -335,14 +207,5 @@ final class RespConnection implements CacheClient.Recipient {
         socket.resume();
       }
     }
-  }
-
-  /** The RESP error for a failed lookup: Redis's own error text, or UNAVAILABLE. */
-  static Buffer failureReply(Failure failure, Throwable err) {
-    return switch (failure) {
-      case REDIS_ERROR -> RespEncoder.error(err.getMessage() == null ? "ERR Redis error" : err.getMessage());
-      case TIMEOUT -> TIMED_OUT;
-      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + err.getMessage());
-    };
   }
 }

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The RESP front end: Redis clients ({@code redis-cli}, {@code redis-benchmark}, Jedis, Lettuce)
- * talk to the proxy on {@code RESP_PORT}. Deployed {@code MAX_PARALLEL} times; the instances share
+ * The RESP front end: Redis clients ({@code redis-cli}, {@code redis-benchmark}, Jedis, Lettuce,
+ * node-redis, ioredis) talk to the proxy on {@code RESP_PORT}, in RESP2 or, after {@code HELLO 3},
+ * RESP3. Deployed {@code MAX_PARALLEL} times; the instances share
  * the listening port. Like the HTTP front end it never touches the cache: its connections look
  * keys up through this instance's {@link CacheClient}. Each connection is a {@link RespConnection}.
  */
@@ -36,7 +37,6 @@ public final class RespVerticle extends VerticleBase {
   private final ProxyConfig config;
   private final ConnectionGate gate;
   private final ProxyMetrics metrics;
-  private RespOutcomes outcomes;
   private CacheClient cache;
   private Commands commands;
   private NetServer server;
@@ -50,10 +50,11 @@ public final class RespVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long lookupTimeoutMs = config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS;
-    outcomes = RespOutcomes.register(metrics);
+    RespOutcomes outcomes = RespOutcomes.register(metrics);
     AuthFailures authFailures = new AuthFailures("resp", metrics.authFailures("resp"));
     RespAuth auth = config.security().authRequired() ? new RespAuth(config.security().password(), authFailures) : null;
-    commands = new Commands(new Info(vertx, config, gate, new DeliveryOptions().setSendTimeout(lookupTimeoutMs)), auth, config.security().keyPatterns());
+    Info info = new Info(vertx, config, gate, new DeliveryOptions().setSendTimeout(lookupTimeoutMs));
+    commands = new Commands(info, auth, config.security().keyPatterns(), outcomes);
     NetServerOptions options = new NetServerOptions()
         .setPort(config.respPort())
         .setTcpNoDelay(true)
@@ -81,7 +82,7 @@ public final class RespVerticle extends VerticleBase {
       socket.write(MAX_CLIENTS).onComplete(ar -> socket.close());
       return;
     }
-    RespConnection conn = new RespConnection(socket, context, cache, commands, outcomes, CLIENT_IDS.incrementAndGet());
+    RespConnection conn = new RespConnection(socket, context, cache, commands, CLIENT_IDS.incrementAndGet());
     conn.start(gate::release, config.clientIdleTimeout().toMillis());
   }
 }

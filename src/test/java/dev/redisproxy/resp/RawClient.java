@@ -49,6 +49,15 @@ final class RawClient implements AutoCloseable {
     return new String(read(expected.getBytes(StandardCharsets.ISO_8859_1).length), StandardCharsets.ISO_8859_1);
   }
 
+  /** Reads one line without its CRLF, as text. */
+  String readLine() throws IOException {
+    StringBuilder line = new StringBuilder();
+    while (line.length() < 2 || line.charAt(line.length() - 2) != '\r' || line.charAt(line.length() - 1) != '\n') {
+      line.append((char) (read(1)[0] & 0xff));
+    }
+    return line.substring(0, line.length() - 2);
+  }
+
   /** Bytes that can be read now without waiting. */
   int available() throws IOException {
     return in.available();

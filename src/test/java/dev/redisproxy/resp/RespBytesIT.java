@@ -86,7 +86,7 @@ class RespBytesIT {
         + "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
         + "*2\r\n$1\r\nv\r\n$-1\r\n";
     try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("GET\r\nFOO a b\r\nCLIENT nope\r\nCLIENT SETNAME\r\nSELECT x\r\nSELECT 0\r\nHELLO 3\r\n"
+      c.send("GET\r\nFOO a b\r\nCLIENT nope\r\nCLIENT SETNAME\r\nSELECT x\r\nSELECT 0\r\nHELLO 4\r\n"
           + "GET list\r\nMGET k list\r\n");
       assertThat(c.readLike(expected)).isEqualTo(expected);
     }

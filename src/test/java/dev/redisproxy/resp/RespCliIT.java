@@ -62,6 +62,30 @@ class RespCliIT {
   }
 
   @Test
+  void redisCliInResp3() throws Exception {
+    assumeTrue(onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
+    proxy.redis.set("cli:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, 'z'});
+    assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "k")).isEqualTo(new Result(0, "hello world\n"));
+    assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "nope").out()).isEqualTo("\n");
+    assertThat(run(null, "redis-cli", "-3", "-p", port(), "MGET", "k", "nope", "k").out()).isEqualTo("hello world\n\nhello world\n");
+    assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "cli:bin").out()).isEqualTo("a\r\n\0z\n");
+    assertThat(run(null, "redis-cli", "-3", "-p", port(), "HELLO").out()).contains("\nproto 3\n");
+    StringBuilder commands = new StringBuilder();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      commands.append(i % 2 == 0 ? "GET k\n" : "ECHO e" + i + "\n");
+      expected.append(i % 2 == 0 ? "hello world\n" : "e" + i + "\n");
+    }
+    commands.append("SET k changed\n");
+    // redis-cli ends an error with an empty line when its output is not a terminal.
+    expected.append("ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\n\n");
+    assertThat(run(commands.toString(), "redis-cli", "-3", "-p", port())).isEqualTo(new Result(0, expected.toString()));
+    try (Jedis redis = proxy.redis.client()) {
+      assertThat(redis.get("k")).isEqualTo("hello world");
+    }
+  }
+
+  @Test
   void redisBenchmarkGet() throws Exception {
     assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH: skipping the redis-benchmark test");
     Result result = run(null, "redis-benchmark", "-p", port(), "-t", "get", "-n", "2000", "-c", "4", "-P", "8", "--csv");

@@ -20,10 +20,13 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-/** Jedis, unchanged, pointed at the proxy's RESP port. */
+/**
+ * Jedis, unchanged, pointed at the proxy's RESP port: as it connects by default (RESP2, no
+ * HELLO); {@link RespJedisResp3IT} runs the same tests over RESP3.
+ */
 class RespJedisIT {
 
-  private static RespFixture proxy;
+  static RespFixture proxy;
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,7 +45,8 @@ class RespJedisIT {
     proxy.close();
   }
 
-  private static Jedis client() {
+  /** A client as a test of this class connects it. */
+  Jedis client() {
     return new Jedis("127.0.0.1", proxy.respPort(), 10_000);
   }
 
@@ -93,20 +97,20 @@ class RespJedisIT {
   }
 
   @Test
-  void pipelineOfHundredsOfMixedHitsAndMissesStaysInOrder() {
+  void pipelineOfAThousandMixedHitsAndMissesStaysInOrder() {
     try (Jedis jedis = client()) {
       jedis.get("key:0"); // one certain hit among first-time misses
       Pipeline p = jedis.pipelined();
       List<Response<String>> gets = new ArrayList<>();
       List<Response<List<String>>> mgets = new ArrayList<>();
-      for (int i = 0; i < 600; i++) {
+      for (int i = 0; i < 1000; i++) {
         gets.add(p.get("key:" + (i % 300)));
         if (i % 50 == 0) {
           mgets.add(p.mget("key:" + i, "key:" + (i + 1), "key:0"));
         }
       }
       p.sync();
-      for (int i = 0; i < 600; i++) {
+      for (int i = 0; i < 1000; i++) {
         int n = i % 300;
         assertThat(gets.get(i).get()).as("GET key:%d", n).isEqualTo(n % 2 == 0 ? "value:" + n : null);
       }

@@ -3,12 +3,15 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.StatefulRedisConnectionImpl;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -23,16 +26,24 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /**
- * Lettuce, unchanged, pointed at the proxy. Lettuce opens with {@code HELLO 3}; the proxy answers
- * {@code -NOPROTO} and Lettuce falls back to RESP2.
+ * Lettuce, unchanged, pointed at the proxy. Lettuce opens with {@code HELLO 3} and speaks RESP3
+ * by default; {@link RespLettuceResp2IT} runs the same tests with Lettuce held to RESP2.
  */
 class RespLettuceIT {
 
-  private static RespFixture proxy;
-  private static RedisClient client;
+  static RespFixture proxy;
+  static RedisClient client;
+
+  // The protocol Lettuce is told to speak.
+  static ProtocolVersion protocol;
 
   @BeforeAll
   static void start() throws Exception {
+    start(ProtocolVersion.RESP3);
+  }
+
+  static void start(ProtocolVersion version) throws Exception {
+    protocol = version;
     proxy = RespFixture.start();
     try (Jedis redis = proxy.redis.client()) {
       for (int i = 0; i < 100; i++) {
@@ -43,6 +54,7 @@ class RespLettuceIT {
     RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(proxy.respPort())
         .withTimeout(Duration.ofSeconds(10)).withClientName("lettuce-it").build();
     client = RedisClient.create(uri);
+    client.setOptions(ClientOptions.builder().protocolVersion(protocol).build());
   }
 
   @AfterAll
@@ -51,6 +63,14 @@ class RespLettuceIT {
       client.shutdown(0, 5, TimeUnit.SECONDS);
     }
     proxy.close();
+  }
+
+  @Test
+  void theConnectionSpeaksTheProtocolLettuceWasToldTo() {
+    try (StatefulRedisConnection<String, String> conn = client.connect()) {
+      assertThat(((StatefulRedisConnectionImpl<?, ?>) conn).getConnectionState().getNegotiatedProtocolVersion())
+          .isEqualTo(protocol);
+    }
   }
 
   @Test
@@ -81,12 +101,12 @@ class RespLettuceIT {
       RedisAsyncCommands<String, String> redis = conn.async();
       conn.setAutoFlushCommands(false);
       List<RedisFuture<String>> futures = new ArrayList<>();
-      for (int i = 0; i < 400; i++) {
+      for (int i = 0; i < 1000; i++) {
         futures.add(redis.get("lk:" + (i % 200)));
       }
       conn.flushCommands();
       assertThat(LettuceFutures.awaitAll(Duration.ofSeconds(30), futures.toArray(new RedisFuture[0]))).isTrue();
-      for (int i = 0; i < 400; i++) {
+      for (int i = 0; i < 1000; i++) {
         int n = i % 200;
         assertThat(futures.get(i).toCompletableFuture().join()).isEqualTo(n < 100 ? "lv:" + n : null);
       }

@@ -72,10 +72,11 @@ class RespAuthIT {
   }
 
   @Test
-  void helloWithAuthAuthenticatesInRespTwoOnly() throws Exception {
+  void helloWithAuthAuthenticatesOnlyInAProtocolTheProxySpeaks() throws Exception {
     try (RawConnection conn = connect()) {
-      assertThat(conn.command("HELLO", "3", "AUTH", "default", SECRET)).isEqualTo("-NOPROTO unsupported protocol version");
-      assertThat(conn.command("GET", "k")).as("HELLO 3 did not authenticate").isEqualTo(NOAUTH);
+      assertThat(conn.command("HELLO", "4", "AUTH", "default", SECRET)).isEqualTo("-NOPROTO unsupported protocol version");
+      assertThat(conn.command("GET", "k")).as("HELLO 4 did not authenticate").isEqualTo(NOAUTH);
+      assertThat(conn.command("HELLO", "3", "AUTH", "default", "wrong")).isEqualTo(WRONGPASS);
       assertThat(conn.command("HELLO", "2", "AUTH", "default", "wrong")).isEqualTo(WRONGPASS);
       assertThat(conn.command("HELLO", "2", "AUTH", "default", SECRET, "SETNAME", "me")).isEqualTo("*14");
       skipElements(conn, 14);

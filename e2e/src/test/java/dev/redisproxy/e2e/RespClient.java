@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RESP2 over a plain socket: commands go out as multibulk requests (or raw bytes), replies come
- * back parsed. For the system tests that need the exact reply kind (an error versus nil versus a
+ * RESP over a plain socket: commands go out as multibulk requests (or raw bytes), replies come
+ * back parsed, RESP2's types and, after {@code HELLO 3}, RESP3's. For the system tests that need the exact reply kind (an error versus nil versus a
  * value) under faults, with hostile input, or with keys and values no client library would send.
  *
  * <p>Every read has a deadline ({@link #READ_TIMEOUT}), so a proxy that never answers fails the
@@ -91,6 +91,15 @@ public final class RespClient implements Closeable {
     return send(args).read();
   }
 
+  /** Reads exactly {@code n} bytes, as they come: for tests of exact replies. */
+  public byte[] readExactly(int n) throws IOException {
+    byte[] b = in.readNBytes(n);
+    if (b.length < n) {
+      throw new EOFException("connection closed after " + b.length + " of " + n + " bytes");
+    }
+    return b;
+  }
+
   /** Reads one reply. */
   public Reply read() throws IOException {
     int type = in.read();
@@ -99,8 +108,9 @@ public final class RespClient implements Closeable {
     }
     String line = line();
     return switch (type) {
-      case '+', '-', ':' -> new Reply((char) type, line.getBytes(StandardCharsets.UTF_8), null);
-      case '$' -> {
+      case '+', '-', ':', ',', '#', '(' -> new Reply((char) type, line.getBytes(StandardCharsets.UTF_8), null);
+      case '_' -> new Reply('_', null, null);
+      case '$', '=' -> {
         int length = Integer.parseInt(line);
         if (length < 0) {
           yield new Reply('$', null, null);
@@ -109,18 +119,19 @@ public final class RespClient implements Closeable {
         if (body.length < length || in.read() != '\r' || in.read() != '\n') {
           throw new EOFException("bulk reply cut short after " + body.length + " of " + length + " bytes");
         }
-        yield new Reply('$', body, null);
+        yield new Reply((char) type, body, null);
       }
-      case '*' -> {
+      case '*', '~', '%' -> {
         int count = Integer.parseInt(line);
         if (count < 0) {
           yield new Reply('*', null, null);
         }
-        List<Reply> elements = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
+        int n = type == '%' ? 2 * count : count;
+        List<Reply> elements = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
           elements.add(read());
         }
-        yield new Reply('*', null, elements);
+        yield new Reply((char) type, null, elements);
       }
       default -> throw new IOException("not a RESP reply: type byte 0x" + Integer.toHexString(type));
     };
@@ -183,8 +194,10 @@ public final class RespClient implements Closeable {
   }
 
   /**
-   * One reply: {@code +}, {@code -} and {@code :} carry their line in {@code bytes}; {@code $} its
-   * payload (null for nil); {@code *} its elements (null for a nil array).
+   * One reply: {@code +}, {@code -}, {@code :} (and RESP3's {@code ,}, {@code #}, {@code (}) carry
+   * their line in {@code bytes}; {@code $} and RESP3's verbatim {@code =} their payload (null for
+   * RESP2's nil); {@code *} and RESP3's set {@code ~} their elements (null for a nil array), a map
+   * {@code %} its keys and values in turn; RESP3's null is {@code _}.
    */
   public record Reply(char type, byte[] bytes, List<Reply> elements) {
 
@@ -192,8 +205,9 @@ public final class RespClient implements Closeable {
       return type == '-';
     }
 
+    /** RESP2's nil bulk string or RESP3's null. */
     public boolean isNil() {
-      return type == '$' && bytes == null;
+      return (type == '$' && bytes == null) || type == '_';
     }
 
     public String text() {
@@ -202,8 +216,8 @@ public final class RespClient implements Closeable {
 
     @Override
     public String toString() {
-      if (type == '*') {
-        return elements == null ? "*nil" : "*" + elements;
+      if (type == '*' || type == '~' || type == '%') {
+        return elements == null ? "*nil" : type + elements.toString();
       }
       if (bytes == null) {
         return "(nil)";

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The RESP front end of the running jar, black box: exact bytes over a raw socket, redis-cli,
- * and a redis-benchmark GET run that must finish without errors. Runs against an external
+ * The RESP front end of the running jar, black box: exact bytes over a raw socket in RESP2 and
+ * RESP3, redis-cli, and redis-benchmark GET runs in both protocols that must finish without errors. Runs against an external
  * deployment too when it names its RESP port ({@code E2E_RESP_PORT}).
  */
 class RespIT {
@@ -75,6 +75,56 @@ class RespIT {
     try (var jedis = stack.redis()) {
       assertThat(jedis.get(k.getBytes(StandardCharsets.UTF_8))).as("the refused SET did not reach Redis").isEqualTo(value);
     }
+  }
+
+  @Test
+  void resp3AfterHelloThreeAndBackToResp2AfterHelloTwo() throws Exception {
+    String k = stack.key("resp3-exact");
+    byte[] value = {'a', '\r', '\n', 0, (byte) 0xFF, '_'};
+    stack.set(k.getBytes(StandardCharsets.UTF_8), value);
+    String missing = stack.key("resp3-missing");
+    try (RespClient c = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+      long id = Long.parseLong(c.call("CLIENT", "ID").text());
+      String hello = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n$5\r\nproto\r\n:3\r\n"
+          + "$2\r\nid\r\n:" + id + "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
+          + "$7\r\nmodules\r\n*0\r\n";
+      c.sendRaw(concat(bulkCommand("HELLO", "3").getBytes(StandardCharsets.UTF_8), bulkCommand("GET", k).getBytes(StandardCharsets.UTF_8),
+          bulkCommand("GET", missing).getBytes(StandardCharsets.UTF_8), bulkCommand("MGET", missing, k).getBytes(StandardCharsets.UTF_8),
+          bulkCommand("SET", k, "x").getBytes(StandardCharsets.UTF_8), "INFO nosuch\r\nHELLO 2\r\n".getBytes(StandardCharsets.US_ASCII),
+          bulkCommand("GET", missing).getBytes(StandardCharsets.UTF_8)));
+      byte[] expected = concat(hello.getBytes(StandardCharsets.US_ASCII),
+          "$6\r\n".getBytes(StandardCharsets.US_ASCII), value, "\r\n_\r\n*2\r\n_\r\n$6\r\n".getBytes(StandardCharsets.US_ASCII), value,
+          ("\r\n-ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\r\n=4\r\ntxt:\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      assertThat(c.readExactly(expected.length)).isEqualTo(expected);
+      RespClient.Reply hello2 = c.read();
+      assertThat(hello2.type()).isEqualTo('*');
+      assertThat(hello2.elements()).hasSize(14);
+      assertThat(hello2.elements().get(5).text()).isEqualTo("2");
+      assertThat(c.readExactly(5)).isEqualTo("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    try (var jedis = stack.redis()) {
+      assertThat(jedis.get(k.getBytes(StandardCharsets.UTF_8))).as("the refused SET did not reach Redis").isEqualTo(value);
+    }
+  }
+
+  @Test
+  void redisCliInResp3ReadsThroughTheProxy() throws Exception {
+    assumeTrue(onPath("redis-cli"), "redis-cli is not on PATH (Debian package redis-tools)");
+    String k = stack.key("resp3-cli");
+    stack.set(k, "hello in resp3");
+    Result r = run("redis-cli", "-3", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()), "MGET", k, stack.key("nope"));
+    assertThat(r.exit).isZero();
+    assertThat(r.output).isEqualTo("hello in resp3\n\n");
+  }
+
+  @Test
+  void redisBenchmarkGetInResp3CompletesWithoutErrors() throws Exception {
+    assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH (Debian package redis-tools)");
+    Result r = run("redis-benchmark", "-3", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()),
+        "-t", "get", "-n", "20000", "-c", "20", "-r", "1000", "-P", "16", "--csv");
+    assertThat(r.exit).as(r.output).isZero();
+    assertThat(r.output).as(r.output).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
   }
 
   @Test

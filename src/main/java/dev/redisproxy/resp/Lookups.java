@@ -1,0 +1,110 @@
+package dev.redisproxy.resp;
+
+import dev.redisproxy.cache.CacheClient;
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.redis.RedisException;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayDeque;
+
+/**
+ * One connection's side of the cache lookups: the GET and MGET replies whose keys are still to
+ * be sent, the budget of lookups in flight, and the answers coming back. Every key goes to the
+ * cache through the verticle's {@link CacheClient}, at most {@link #MAX_IN_FLIGHT} at a time; the
+ * client sends all lookups of one event-loop turn in one message, so a pipeline of GETs, an MGET,
+ * or GETs from many connections cost one event-bus message.
+ *
+ * <p>Used on the connection's event loop only.
+ */
+final class Lookups implements CacheClient.Recipient {
+
+  /** Cache lookups outstanding for one connection; further keys wait their turn. */
+  static final int MAX_IN_FLIGHT = 256;
+
+  private static final Buffer TIMED_OUT = RespEncoder.error("UNAVAILABLE Redis timed out");
+
+  private final CacheClient cache;
+  // Called once the answers that came together are recorded: the connection writes what is ready.
+  private final Runnable onAnswers;
+  // GET/MGET replies with keys not yet sent to the cache, oldest first.
+  private final ArrayDeque<KeysReply> unsent = new ArrayDeque<>();
+  private int inFlight;
+  // Keys of the replies in unsent not yet sent to the cache (an upper bound once a reply failed).
+  private int queuedKeys;
+  private boolean closed;
+
+  Lookups(CacheClient cache, Runnable onAnswers) {
+    this.cache = cache;
+    this.onAnswers = onAnswers;
+  }
+
+  /** Queues the reply's keys; they go out with the next {@link #send}. */
+  void add(KeysReply reply) {
+    unsent.add(reply);
+    queuedKeys += reply.unsentCount();
+  }
+
+  /** True while the budget has room for the keys queued so far and more. */
+  boolean hasRoom() {
+    return queuedKeys < MAX_IN_FLIGHT - inFlight;
+  }
+
+  /** Hands the keys waiting for a lookup to the cache client, as many as the budget allows. */
+  void send() {
+    int budget = MAX_IN_FLIGHT - inFlight;
+    KeysReply r;
+    while (budget > 0 && (r = unsent.peek()) != null) {
+      if (!r.hasUnsent()) {
+        unsent.poll();
+        continue;
+      }
+      int index = r.nextToSend();
+      inFlight++;
+      budget--;
+      cache.lookup(r.key(index), this, r, index);
+    }
+    while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
+      unsent.poll();
+    }
+    queuedKeys = 0;
+    for (KeysReply waiting : unsent) {
+      queuedKeys += waiting.unsentCount();
+    }
+  }
+
+  /** The connection is gone: answers still to come are dropped. */
+  void close() {
+    closed = true;
+    unsent.clear();
+  }
+
+  @Override
+  public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
+    inFlight--;
+    if (closed) {
+      return;
+    }
+    KeysReply owner = (KeysReply) attachment;
+    if (failure == null) {
+      owner.answer(index, reply.value());
+    } else {
+      owner.fail(index, failure.failure(), failureReply(failure.failure(), failure));
+    }
+  }
+
+  @Override
+  public void delivered() {
+    if (!closed) {
+      onAnswers.run();
+    }
+  }
+
+  /** The RESP error for a failed lookup: Redis's own error text, or UNAVAILABLE. */
+  static Buffer failureReply(Failure failure, Throwable err) {
+    return switch (failure) {
+      case REDIS_ERROR -> RespEncoder.error(err.getMessage() == null ? "ERR Redis error" : err.getMessage());
+      case TIMEOUT -> TIMED_OUT;
+      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + err.getMessage());
+    };
+  }
+}
