@@ -9,6 +9,7 @@
 #         bare Vert.x HTTP server with a fixed body of the same size; then a run of misses.
 #   RESP misses: the same, over a key space 100 times the cache (nearly every read misses), beside
 #         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET) and redis-server.
+#   RESP3: the proxy's hits and misses after HELLO 3 (redis-benchmark -3) beside RESP2.
 #   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
 #   Cache structure: JMH, LruTtlCache beside a bare access-ordered LinkedHashMap.
 #
@@ -217,6 +218,15 @@ for pipeline in 1 16; do
   row "RESP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2))), -P $pipeline" "$p" "twemproxy $t / redis-server $r" \
     "$(ratio "$p" "$t") / $(ratio "$p" "$r")" "$([ "$pipeline" = 1 ] && echo '≥ 1.0 / —' || echo '≥ 0.8 / —')"
   base_row "RESP GET mostly misses, -P $pipeline" "$p" "${rmiss_base:-}"
+done
+
+echo "bench: RESP3" >&2
+# The same proxy, hits and misses, after HELLO 3 (redis-benchmark -3) beside RESP2, in alternating rounds.
+for pipeline in 1 16; do
+  rounds r3hit "resp2=rb_timed $PROXY_RESP -P $pipeline" "resp3=rb_timed $PROXY_RESP -3 -P $pipeline"
+  RB_KEYS=$MISS_KEYS rounds r3miss "resp2=rb_timed $PROXY_RESP -P $pipeline" "resp3=rb_timed $PROXY_RESP -3 -P $pipeline"
+  row "RESP3 GET hits, -P $pipeline (vs RESP2)" "$r3hit_resp3" "RESP2 $r3hit_resp2" "$(ratio "$r3hit_resp3" "$r3hit_resp2")" "≥ 0.95"
+  row "RESP3 GET mostly misses, -P $pipeline (vs RESP2)" "$r3miss_resp3" "RESP2 $r3miss_resp2" "$(ratio "$r3miss_resp3" "$r3miss_resp2")" "≥ 0.95"
 done
 
 echo "bench: memory" >&2
