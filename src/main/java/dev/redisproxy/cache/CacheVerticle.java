@@ -100,6 +100,8 @@ public final class CacheVerticle extends VerticleBase {
   private long rejected;
   // Applies and counts what Redis reports about changed keys (CACHE_INVALIDATION=tracking).
   private final RedisChanges changes = new RedisChanges(this::drop, this::dropAll);
+  // The most-read and most-missed keys of the last minute, for GET /hotkeys, the status page and INFO hotkeys.
+  private HotKeys hotKeys;
 
   public CacheVerticle(ProxyConfig config, Function<Vertx, RedisReader> readerFactory, Ticker ticker) {
     this.config = config;
@@ -113,6 +115,7 @@ public final class CacheVerticle extends VerticleBase {
     eventLoop = Thread.currentThread();
     cache = new LruTtlCache<>(config.cacheMaxSize(), config.cacheTtl().toNanos(), ticker);
     reader = readerFactory.apply(vertx);
+    hotKeys = new HotKeys(ticker.nanos());
     reader.invalidations(changes);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
     vertx.setPeriodic(purgeEvery, id -> cache.purgeExpired());
@@ -122,7 +125,9 @@ public final class CacheVerticle extends VerticleBase {
         bus.localConsumer(STATS, msg -> msg.reply(stats())).completion(),
         bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
         bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
-        bus.localConsumer(PING, this::handlePing).completion());
+        bus.localConsumer(PING, this::handlePing).completion(),
+        bus.<Integer>localConsumer(HotKeys.ADDRESS, msg -> msg.reply(hotKeys.snapshot(ticker.nanos(), msg.body())))
+            .completion());
   }
 
   @Override
@@ -147,6 +152,7 @@ public final class CacheVerticle extends VerticleBase {
       byte[] cached = cache.get(keys[i], now);
       if (cached != null) {
         hits++;
+        hotKeys.hit(keys[i], now);
         if (out == null) {
           out = outbox(replyTo);
         }
@@ -154,6 +160,7 @@ public final class CacheVerticle extends VerticleBase {
         continue;
       }
       misses++;
+      hotKeys.miss(keys[i], now);
       int ticket = tickets[i];
       fetch(keys[i]).onComplete(
           value -> outbox(replyTo).answer(ticket, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
