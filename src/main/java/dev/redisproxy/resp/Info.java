@@ -3,6 +3,7 @@ package dev.redisproxy.resp;
 import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.HotKeysSnapshot;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +20,7 @@ import java.util.Set;
  * {@code clients} (connections counted against {@code MAX_CONNECTIONS}, HTTP and RESP together)
  * and {@code cache} (the cache verticle's counters, fetched on {@link CacheVerticle#STATS}).
  * No section, {@code default}, {@code all} or {@code everything} means all three; an unknown
- * section contributes nothing, as in Redis.
+ * section contributes nothing, as in Redis. {@code hotkeys}: see {@link InfoHotKeys}.
  */
 final class Info {
 
@@ -55,8 +56,16 @@ final class Info {
     Future<CacheStats> stats = sections.contains("cache")
         ? vertx.eventBus().<CacheStats>request(CacheVerticle.STATS, null, statsOptions).map(Message::body)
         : Future.succeededFuture();
-    return stats
-        .map(s -> RespEncoder.bulkString(text(sections, s)))
+    boolean hot = InfoHotKeys.wanted(cmd);
+    Future<HotKeysSnapshot> hotKeys = hot ? InfoHotKeys.fetch(vertx, statsOptions) : Future.succeededFuture();
+    return Future.all(stats, hotKeys)
+        .map(all -> {
+          StringBuilder out = new StringBuilder(text(sections, stats.result()));
+          if (hot) {
+            InfoHotKeys.append(out, hotKeys.result());
+          }
+          return RespEncoder.bulkString(out.toString());
+        })
         .otherwise(err -> RespEncoder.error("UNAVAILABLE cache statistics unavailable: " + err.getMessage()));
   }
 
