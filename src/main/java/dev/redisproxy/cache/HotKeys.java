@@ -20,7 +20,9 @@ import java.util.Map;
  * have a summary of their own, so a key that misses often is found even among keys that hit more.
  *
  * <p>Cost per lookup: one time comparison and one summary offer (two on a miss), on the cache
- * verticle's event loop; the {@link Key} objects already exist. Keys longer than
+ * verticle's event loop; the {@link Key} objects already exist. Past {@link #COUNTED_PER_SECOND}
+ * lookups a second, reads are sampled (misses never are), so the cost per lookup falls with the
+ * rate: exact figures where they are cheap, estimates where counting every hit would cost throughput. Keys longer than
  * {@link #MAX_KEY_BYTES} are not tracked, so the keys held here stay small. Memory is bounded by
  * the capacities, whatever the traffic. The report merges the sub-windows: O(counters), on demand.
  *
@@ -43,6 +45,13 @@ public final class HotKeys {
   /** The most keys one report lists. */
   public static final int MAX_REPORT = 1000;
 
+  /**
+   * Lookups per second counted into the read summaries, at most (about): past it, reads are
+   * sampled, one in {@code 2^k}, and counted in units of {@code 2^k}, so the cost stays near nothing
+   * at any rate. Below it every lookup is counted and the counts are exact where Space-Saving says.
+   */
+  public static final long COUNTED_PER_SECOND = 1 << 16;
+
   private static final long SECOND = 1_000_000_000L;
 
   private final long slotNanos;
@@ -50,6 +59,13 @@ public final class HotKeys {
   private final HotKeysSummary[] misses;
   private int current;
   private long slotEnd;
+  // Sub-window i counts one in 2^shift[i] reads; the current one's mask picks them.
+  private final int[] shift = new int[SLOTS];
+  private long sampleMask;
+  // xorshift64: which reads are sampled must not follow a pattern of the keys (a client cycling through them).
+  private long random = 0x9E3779B97F4A7C15L;
+  // The shift the last whole second's rate calls for.
+  private int targetShift;
 
   // Lookups of the second under way, and of the seconds before it (a ring, oldest at `historyAt`).
   private long secondReads;
@@ -82,7 +98,7 @@ public final class HotKeys {
       advance(now);
     }
     secondReads++;
-    if (key.length() <= MAX_KEY_BYTES) {
+    if (sampled() && key.length() <= MAX_KEY_BYTES) {
       reads[current].offer(key, false);
     }
   }
@@ -95,9 +111,23 @@ public final class HotKeys {
     secondReads++;
     secondMisses++;
     if (key.length() <= MAX_KEY_BYTES) {
-      reads[current].offer(key, true);
+      if (sampled()) {
+        reads[current].offer(key, true);
+      }
       misses[current].offer(key, true);
     }
+  }
+
+  private boolean sampled() {
+    if (sampleMask == 0) {
+      return true;
+    }
+    long x = random;
+    x ^= x << 13;
+    x ^= x >>> 7;
+    x ^= x << 17;
+    random = x;
+    return (x & sampleMask) == 0;
   }
 
   /** The window's top {@code limit} keys (at most {@link #MAX_REPORT}) by reads and by misses, and the history. */
@@ -105,12 +135,13 @@ public final class HotKeys {
     advance(now);
     int n = Math.max(0, Math.min(limit, MAX_REPORT));
     Map<Key, long[]> merged = new HashMap<>();
-    for (HotKeysSummary s : reads) {
+    for (int i = 0; i < SLOTS; i++) {
+      HotKeysSummary s = reads[i];
       for (int c = 0; c < s.size(); c++) {
         long[] row = merged.computeIfAbsent(s.key(c), k -> new long[3]);
-        row[0] += s.count(c);
-        row[1] += s.misses(c);
-        row[2] += s.error(c);
+        row[0] += s.count(c) << shift[i];
+        row[1] += s.misses(c) << shift[i];
+        row[2] += s.error(c) << shift[i];
       }
     }
     Map<Key, long[]> missed = new HashMap<>();
@@ -161,6 +192,7 @@ public final class HotKeys {
         secondEnd = now + SECOND;
         break;
       }
+      rescale(secondReads);
       readsHistory[historyAt] = secondReads;
       missesHistory[historyAt] = secondMisses;
       historyAt = (historyAt + 1) % HISTORY_SECONDS;
@@ -176,8 +208,31 @@ public final class HotKeys {
       current = (current + 1) % SLOTS;
       reads[current].clear();
       misses[current].clear();
+      shift[current] = targetShift;
       slotEnd += slotNanos;
     }
+    sampleMask = (1L << shift[current]) - 1;
+  }
+
+  /**
+   * Sets the sampling for the reads of a second: a sub-window under way samples more sparsely at
+   * once if it must (its counts are scaled down to the new unit), never less until the next one.
+   */
+  private void rescale(long readsOfSecond) {
+    int k = 0;
+    while ((readsOfSecond >>> k) > COUNTED_PER_SECOND) {
+      k++;
+    }
+    targetShift = k;
+    if (k > shift[current]) {
+      reads[current].scaleDown(k - shift[current]);
+      shift[current] = k;
+    }
+  }
+
+  /** How many lookups one counted read stands for now (tests). */
+  long sampling() {
+    return sampleMask + 1;
   }
 
   /** The ring from its oldest second to its newest. */

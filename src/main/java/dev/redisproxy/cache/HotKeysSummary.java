@@ -24,6 +24,9 @@ import java.util.Arrays;
 final class HotKeysSummary {
 
   private static final int NONE = -1;
+  // Counter numbers fit in the low bits of a sort key in scaleDown.
+  private static final int INDEX_BITS = 20;
+  static final int MAX_CAPACITY = 1 << INDEX_BITS;
 
   private final int capacity;
   // Counter c: its key, count, inherited error, misses, bucket and neighbours within the bucket.
@@ -50,8 +53,8 @@ final class HotKeysSummary {
   private final int mask;
 
   HotKeysSummary(int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+    if (capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException("capacity must be from 1 to " + MAX_CAPACITY + ": " + capacity);
     }
     this.capacity = capacity;
     keys = new Key[capacity];
@@ -94,6 +97,41 @@ final class HotKeysSummary {
       freeBuckets[b] = capacity - 1 - b;
     }
     freeBucketCount = capacity;
+  }
+
+  /**
+   * Divides every count (and error and misses) by {@code 2^bits}, dropping the counters that reach 0:
+   * the summary then counts in units of {@code 2^bits} offers. O(capacity log capacity), and rare.
+   */
+  void scaleDown(int bits) {
+    long[] order = new long[size];
+    int live = 0;
+    for (int c = 0; c < size; c++) {
+      long n = counts[c] >>> bits;
+      if (n > 0) {
+        order[live++] = (n << INDEX_BITS) | c;
+      }
+    }
+    Arrays.sort(order, 0, live);
+    Key[] oldKeys = keys.clone();
+    long[] oldErrors = errors.clone();
+    long[] oldMisses = misses.clone();
+    clear();
+    int last = NONE;
+    for (int i = 0; i < live; i++) {
+      int old = (int) (order[i] & (MAX_CAPACITY - 1));
+      long n = order[i] >>> INDEX_BITS;
+      int c = size++;
+      keys[c] = oldKeys[old];
+      counts[c] = n;
+      errors[c] = oldErrors[old] >>> bits;
+      misses[c] = oldMisses[old] >>> bits;
+      if (last == NONE || bucketCount[last] != n) {
+        last = newBucket(n, last, NONE);
+      }
+      attach(c, last);
+      index(keys[c], c);
+    }
   }
 
   int size() {

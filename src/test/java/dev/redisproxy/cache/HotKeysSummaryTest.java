@@ -47,6 +47,34 @@ class HotKeysSummaryTest {
   }
 
   @Test
+  void scalingDownKeepsTheOrderAndTheStructure() {
+    HotKeysSummary summary = new HotKeysSummary(4);
+    for (int i = 0; i < 40; i++) {
+      summary.offer(Key.of("a"), i % 4 == 0);
+    }
+    for (int i = 0; i < 9; i++) {
+      summary.offer(Key.of("b"), false);
+    }
+    summary.offer(Key.of("c"), false);
+    summary.scaleDown(2);
+    Map<String, Long> counts = new HashMap<>();
+    for (int c = 0; c < summary.size(); c++) {
+      counts.put(summary.key(c).toString(), summary.count(c));
+    }
+    assertThat(counts).containsExactlyInAnyOrderEntriesOf(Map.of("a", 10L, "b", 2L));
+    // Still a working summary: new keys, increments and replacements.
+    for (String k : new String[] {"b", "b", "d", "e", "f"}) {
+      summary.offer(Key.of(k), false);
+    }
+    long total = 0;
+    for (int c = 0; c < summary.size(); c++) {
+      total += summary.count(c);
+    }
+    assertThat(summary.size()).isEqualTo(4);
+    assertThat(total).isEqualTo(10 + 2 + 5);
+  }
+
+  @Test
   void missesAreCountedPerKeyAndClearForgetsEverything() {
     HotKeysSummary summary = new HotKeysSummary(3);
     summary.offer(Key.of("a"), true);

@@ -127,6 +127,36 @@ class HotKeysTest {
   }
 
   @Test
+  void pastTheCountingBudgetReadsAreSampledAndTheEstimatesStayClose() {
+    HotKeys hot = new HotKeys(now, 10 * SECOND, 64, 16);
+    long perSecond = HotKeys.COUNTED_PER_SECOND * 8;
+    for (int second = 0; second < 3; second++) {
+      for (long i = 0; i < perSecond; i++) {
+        // Three keys in turn, so a sampler that followed a pattern would see only one of them.
+        hot.hit(Key.of(i % 8 < 4 ? "a" : i % 8 < 7 ? "b" : "c"), now + i * (SECOND / perSecond));
+      }
+      now += SECOND;
+      if (second == 0) {
+        assertThat(hot.sampling()).as("counting every read up to the budget").isEqualTo(1);
+      }
+    }
+    assertThat(hot.sampling()).isEqualTo(8);
+    List<HotKeysSnapshot.Row> top = hot.snapshot(now, 10).byReads();
+    assertThat(top).extracting(HotKeysSnapshot.Row::key).containsExactly("a", "b", "c");
+    long total = 3 * perSecond;
+    assertThat(top.get(0).reads()).isBetween((long) (total * 0.5 * 0.97), (long) (total * 0.5 * 1.03));
+    assertThat(top.get(1).reads()).isBetween((long) (total * 0.375 * 0.97), (long) (total * 0.375 * 1.03));
+    assertThat(top.get(2).reads()).isBetween((long) (total * 0.125 * 0.95), (long) (total * 0.125 * 1.05));
+    // A quiet minute later the window has forgotten it all and counts every read again.
+    now += 70 * SECOND;
+    hot.hit(Key.of("quiet"), now);
+    now += SECOND;
+    hot.hit(Key.of("quiet"), now);
+    assertThat(hot.sampling()).isEqualTo(1);
+    assertThat(hot.snapshot(now, 10).byReads()).containsExactly(new HotKeysSnapshot.Row("quiet", 2, 2, 0, 0));
+  }
+
+  @Test
   void keysTooLongToHoldAreCountedInTheRatesButNotTracked() {
     HotKeys hot = new HotKeys(now, 10 * SECOND, 8, 8);
     hot.hit(Key.wrap(new byte[HotKeys.MAX_KEY_BYTES + 1]), now);
