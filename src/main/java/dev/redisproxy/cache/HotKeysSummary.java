@@ -138,10 +138,6 @@ final class HotKeysSummary {
     return size;
   }
 
-  int capacity() {
-    return capacity;
-  }
-
   Key key(int c) {
     return keys[c];
   }
