@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -120,14 +121,17 @@ public final class CacheVerticle extends VerticleBase {
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
     vertx.setPeriodic(purgeEvery, id -> cache.purgeExpired());
     EventBus bus = vertx.eventBus();
-    return Future.all(
+    // A list: Future.all takes at most six futures one by one.
+    return Future.all(List.of(
         bus.localConsumer(LOOKUP, this::handleLookup).completion(),
         bus.localConsumer(STATS, msg -> msg.reply(stats())).completion(),
         bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
         bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
         bus.localConsumer(PING, this::handlePing).completion(),
         bus.<Integer>localConsumer(HotKeys.ADDRESS, msg -> msg.reply(hotKeys.snapshot(ticker.nanos(), msg.body())))
-            .completion());
+            .completion(),
+        bus.<LookupLatency>localConsumer(LookupLatency.ADDRESS, msg -> hotKeys.latency(msg.body(), ticker.nanos()))
+            .completion()));
   }
 
   @Override

@@ -57,6 +57,8 @@ public final class HotKeys {
   private final long slotNanos;
   private final HotKeysSummary[] reads;
   private final HotKeysSummary[] misses;
+  // The front ends' lookup latency, per sub-window like the summaries.
+  private final LookupLatency[] latency;
   private int current;
   private long slotEnd;
   // Sub-window i counts one in 2^shift[i] reads; the current one's mask picks them.
@@ -84,7 +86,9 @@ public final class HotKeys {
     this.slotNanos = slotNanos;
     reads = new HotKeysSummary[SLOTS];
     misses = new HotKeysSummary[SLOTS];
+    latency = new LookupLatency[SLOTS];
     for (int i = 0; i < SLOTS; i++) {
+      latency[i] = new LookupLatency();
       reads[i] = new HotKeysSummary(readCapacity);
       misses[i] = new HotKeysSummary(missCapacity);
     }
@@ -130,6 +134,12 @@ public final class HotKeys {
     return (x & sampleMask) == 0;
   }
 
+  /** Adds a front end's latency histogram (see {@link LookupLatency}) to the window. */
+  public void latency(LookupLatency lookups, long now) {
+    advance(now);
+    latency[current].add(lookups);
+  }
+
   /** The window's top {@code limit} keys (at most {@link #MAX_REPORT}) by reads and by misses, and the history. */
   public HotKeysSnapshot snapshot(long now, int limit) {
     advance(now);
@@ -150,9 +160,14 @@ public final class HotKeys {
         missed.computeIfAbsent(s.key(c), k -> new long[1])[0] += s.count(c);
       }
     }
+    LookupLatency window = new LookupLatency();
+    for (LookupLatency l : latency) {
+      window.add(l);
+    }
     return new HotKeysSnapshot(SLOTS * (int) (slotNanos / SECOND),
         top(merged.keySet(), merged, missed, n, true), top(missed.keySet(), merged, missed, n, false),
-        history(readsHistory), history(missesHistory));
+        history(readsHistory), history(missesHistory),
+        new HotKeysSnapshot.Latency(window.total(), window.quantileMs(0.5), window.quantileMs(0.99)));
   }
 
   /** Keys held now over every sub-window; at most {@code SLOTS * (read + miss capacity)}. */
@@ -208,6 +223,7 @@ public final class HotKeys {
       current = (current + 1) % SLOTS;
       reads[current].clear();
       misses[current].clear();
+      latency[current].clear();
       shift[current] = targetShift;
       slotEnd += slotNanos;
     }

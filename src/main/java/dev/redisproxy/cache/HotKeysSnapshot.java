@@ -17,9 +17,20 @@ import java.util.List;
  * @param byMisses         keys by misses, most first
  * @param readsPerSecond   lookups in each of the last {@link HotKeys#HISTORY_SECONDS} whole seconds, oldest first
  * @param missesPerSecond  misses in the same seconds
+ * @param latency          lookups as the front ends saw them, over the window
  */
 public record HotKeysSnapshot(int windowSeconds, List<Row> byReads, List<Row> byMisses,
-    long[] readsPerSecond, long[] missesPerSecond) {
+    long[] readsPerSecond, long[] missesPerSecond, Latency latency) {
+
+  /**
+   * Lookup latency over the window (see {@link LookupLatency}); the quantiles are null without lookups.
+   *
+   * @param lookups lookups measured
+   * @param p50Ms   median, in milliseconds
+   * @param p99Ms   99th percentile, in milliseconds
+   */
+  public record Latency(long lookups, Double p50Ms, Double p99Ms) {
+  }
 
   /**
    * One key. {@code reads} may overstate the true count by up to {@code error} (Space-Saving's
@@ -30,7 +41,7 @@ public record HotKeysSnapshot(int windowSeconds, List<Row> byReads, List<Row> by
 
   /** Before the first report, or with none to be had. */
   public static final HotKeysSnapshot EMPTY = new HotKeysSnapshot(HotKeys.SLOTS * HotKeys.SLOT_SECONDS,
-      List.of(), List.of(), new long[0], new long[0]);
+      List.of(), List.of(), new long[0], new long[0], new Latency(0, null, null));
 
   /**
    * The key as {@code redis-cli} prints it, minus the quotes: valid UTF-8 as it is, a backslash

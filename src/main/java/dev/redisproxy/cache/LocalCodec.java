@@ -23,6 +23,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(vertx, LookupAnswers.class);
     register(vertx, CacheStats.class);
     register(vertx, HotKeysSnapshot.class);
+    register(vertx, LookupLatency.class);
     register(vertx, Key.class);
   }
 

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * the status page and of scripts (see docs/operations.md); sizes the cache does not report yet are
  * null rather than missing. Secrets never appear: the configuration is {@link ProxyConfig#describe()}.
  *
- * <p>Redis read latency is over about the last minute: each answer compares the read timer's
+ * <p>{@code latency} is the lookups' as the front ends saw them, over the hot-key window (see
+ * {@link dev.redisproxy.cache.LookupLatency}). Redis read latency is over about the last minute: each answer compares the read timer's
  * histogram with the one it kept from a minute before. One instance per HTTP front-end instance,
  * used on its event loop only.
  */
@@ -63,6 +64,10 @@ final class StatusJson {
             .put("hit_ratio", s.hitRatio())
             .put("per_second", array(hot.readsPerSecond()))
             .put("misses_per_second", array(hot.missesPerSecond())))
+        .put("latency", new JsonObject()
+            .put("lookups", hot.latency().lookups())
+            .put("p50_ms", hot.latency().p50Ms())
+            .put("p99_ms", hot.latency().p99Ms()))
         .put("cache", new JsonObject()
             .put("keys", s.keys())
             .put("max_keys", s.capacity())

@@ -106,6 +106,7 @@ class StatusPageBrowserIT {
     assertThat(cell(1, 2)).isEqualTo("30");
     assertThat(cell(1, 5)).as("29 of 30, rounded down").isEqualTo("96.6%");
     await("the last minute's hit ratio once its seconds are whole", () -> text("hit-ratio").equals("95.0%"));
+    await("the lookup latency, reported by the front end about once a second", () -> text("lookup-p50").endsWith(" ms"));
     screenshot("target/status-page.png");
 
     browser.manage().window().setSize(new Dimension(390, 1700));
