@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,6 +129,24 @@ class StatusPageIT {
   }
 
   @Test
+  void theConfigurationShowsNoCredentialsOfRedisUrl() throws Exception {
+    String redisSecret = "r3dis-url-s3cret";
+    // An ACL user of the Redis the other tests use: the default user stays open for their setup.
+    try (var jedis = redis.client()) {
+      jedis.aclSetUser("status", "on", ">" + redisSecret, "~*", "+@all");
+    }
+    try (InProcessProxy other = InProcessProxy.start(Map.of("REDIS_URL",
+             "redis://status:" + redisSecret + "@127.0.0.1:" + redis.port(), "PROXY_PASSWORD", SECRET))) {
+      assertThat(get(other.port(), "/get/a", true).statusCode()).as("read with the URL's credentials").isEqualTo(200);
+      HttpResponse<String> res = get(other.port(), "/status.json", true);
+      assertThat(res.statusCode()).isEqualTo(200);
+      assertThat(res.body()).doesNotContain(redisSecret).doesNotContain(SECRET);
+      assertThat(new JsonObject(res.body()).getJsonObject("config").getString("REDIS"))
+          .isEqualTo("redis://127.0.0.1:" + redis.port());
+    }
+  }
+
+  @Test
   void thePageIsSelfContainedHtmlThatMayReachNoOtherOrigin() throws Exception {
     HttpResponse<String> res = get("/", true);
     assertThat(res.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
@@ -152,7 +171,7 @@ class StatusPageIT {
   }
 
   /** Polls /status.json until it satisfies the condition; the deadline only turns a hang into a failure. */
-  private HttpResponse<String> awaitStatus(java.util.function.Predicate<JsonObject> done) throws Exception {
+  private HttpResponse<String> awaitStatus(Predicate<JsonObject> done) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (true) {
       HttpResponse<String> res = get("/status.json", true);
@@ -177,7 +196,11 @@ class StatusPageIT {
   }
 
   private HttpResponse<String> get(String path, boolean authenticated) throws Exception {
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+    return get(proxy.port(), path, authenticated);
+  }
+
+  private HttpResponse<String> get(int port, String path, boolean authenticated) throws Exception {
+    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10));
     if (authenticated) {
       String basic = Base64.getEncoder().encodeToString(("ops:" + SECRET).getBytes(StandardCharsets.UTF_8));
