@@ -1,10 +1,12 @@
 package dev.redisproxy.cache;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * The most-read and most-missed keys of about the last minute, and lookups per second of the last
@@ -179,9 +181,26 @@ public final class HotKeys {
     return n;
   }
 
+  /** A key of the report before it is chosen; only the chosen ones are made printable. */
+  private record Candidate(Key key, long reads, long misses, long error) {
+  }
+
+  // Most first; ties in a fixed order that costs no copy of the keys (their bytes only on a hash tie).
+  private static final Comparator<Candidate> BY_READS = Comparator.comparingLong(Candidate::reads)
+      .thenComparingLong(Candidate::misses).reversed().thenComparing(HotKeys::tieBreak);
+  private static final Comparator<Candidate> BY_MISSES = Comparator.comparingLong(Candidate::misses)
+      .thenComparingLong(Candidate::reads).reversed().thenComparing(HotKeys::tieBreak);
+
+  private static int tieBreak(Candidate a, Candidate b) {
+    int byHash = Integer.compare(a.key().hashCode(), b.key().hashCode());
+    return byHash != 0 ? byHash : Arrays.compareUnsigned(a.key().toBytes(), b.key().toBytes());
+  }
+
   private static List<HotKeysSnapshot.Row> top(Iterable<Key> keys, Map<Key, long[]> merged,
       Map<Key, long[]> missed, int n, boolean byReads) {
-    List<HotKeysSnapshot.Row> rows = new ArrayList<>();
+    Comparator<Candidate> order = byReads ? BY_READS : BY_MISSES;
+    // The best n so far, the worst of them at the head: O(keys log n), not a sort of every key.
+    PriorityQueue<Candidate> best = new PriorityQueue<>(Math.max(1, n), order.reversed());
     for (Key key : keys) {
       long[] r = merged.get(key);
       long[] m = missed.get(key);
@@ -189,15 +208,24 @@ public final class HotKeys {
       // summary only since the key last took a counter there: the larger is the better figure.
       long keyMisses = Math.max(m == null ? 0 : m[0], r == null ? 0 : r[1]);
       long keyReads = Math.max(r == null ? 0 : r[0], keyMisses);
-      rows.add(new HotKeysSnapshot.Row(HotKeysSnapshot.printable(key), keyReads, keyReads - keyMisses,
-          keyMisses, r == null ? keyReads : r[2]));
+      Candidate c = new Candidate(key, keyReads, keyMisses, r == null ? keyReads : r[2]);
+      if (best.size() < n) {
+        best.add(c);
+      } else if (n > 0 && order.compare(c, best.peek()) < 0) {
+        best.poll();
+        best.add(c);
+      }
     }
-    Comparator<HotKeysSnapshot.Row> order = byReads
-        ? Comparator.comparingLong(HotKeysSnapshot.Row::reads).thenComparingLong(HotKeysSnapshot.Row::misses)
-        : Comparator.comparingLong(HotKeysSnapshot.Row::misses).thenComparingLong(HotKeysSnapshot.Row::reads);
-    rows.sort(order.reversed().thenComparing(HotKeysSnapshot.Row::key));
-    return List.copyOf(rows.subList(0, Math.min(n, rows.size())));
+    List<Candidate> chosen = new ArrayList<>(best);
+    chosen.sort(order);
+    List<HotKeysSnapshot.Row> rows = new ArrayList<>(chosen.size());
+    for (Candidate c : chosen) {
+      rows.add(new HotKeysSnapshot.Row(HotKeysSnapshot.printable(c.key()), c.reads(), c.reads() - c.misses(),
+          c.misses(), c.error()));
+    }
+    return List.copyOf(rows);
   }
+
 
   /** Closes the seconds and sub-windows that {@code now} is past; at most one full turn of each. */
   private void advance(long now) {
