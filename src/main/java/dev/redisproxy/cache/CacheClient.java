@@ -87,6 +87,8 @@ public final class CacheClient {
   // Recipients that got answers from the message being delivered; told once it is all handed over.
   private Recipient[] touched = new Recipient[16];
   private int touchedCount;
+  // How long the lookups answered since the last sweep took; the sweep sends it to the cache verticle.
+  private LookupLatency latency = new LookupLatency();
 
   private CacheClient(Vertx vertx, Context context, long timeoutMs) {
     this.vertx = vertx;
@@ -182,10 +184,12 @@ public final class CacheClient {
 
   private void deliver(Message<LookupAnswers> msg) {
     LookupAnswers answers = msg.body();
+    long now = System.nanoTime();
     for (int i = 0; i < answers.size(); i++) {
       int ticket = answers.ticket(i);
       int slot = ticket & SLOT_MASK;
       if (slot < used && tickets[slot] == ticket && recipients[slot] != null) {
+        latency.record(now - sentAt[slot]);
         answer(slot, answers.reply(i), answers.failure(i));
       }
       // Otherwise the lookup timed out before its answer came: nobody waits for it.
@@ -195,6 +199,10 @@ public final class CacheClient {
 
   /** Fails the lookups that have waited too long. */
   private void sweep() {
+    if (!latency.isEmpty()) {
+      bus.send(LookupLatency.ADDRESS, latency);
+      latency = new LookupLatency();
+    }
     if (outstanding == 0) {
       return;
     }

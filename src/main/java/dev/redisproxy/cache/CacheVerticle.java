@@ -16,6 +16,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -100,6 +101,8 @@ public final class CacheVerticle extends VerticleBase {
   private long rejected;
   // Applies and counts what Redis reports about changed keys (CACHE_INVALIDATION=tracking).
   private final RedisChanges changes = new RedisChanges(this::drop, this::dropAll);
+  // The most-read and most-missed keys of the last minute, for GET /hotkeys, the status page and INFO hotkeys.
+  private HotKeys hotKeys;
 
   public CacheVerticle(ProxyConfig config, Function<Vertx, RedisReader> readerFactory, Ticker ticker) {
     this.config = config;
@@ -113,16 +116,22 @@ public final class CacheVerticle extends VerticleBase {
     eventLoop = Thread.currentThread();
     cache = new LruTtlCache<>(config.cacheMaxSize(), config.cacheTtl().toNanos(), ticker);
     reader = readerFactory.apply(vertx);
+    hotKeys = new HotKeys(ticker.nanos());
     reader.invalidations(changes);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
     vertx.setPeriodic(purgeEvery, id -> cache.purgeExpired());
     EventBus bus = vertx.eventBus();
-    return Future.all(
+    // A list: Future.all takes at most six futures one by one.
+    return Future.all(List.of(
         bus.localConsumer(LOOKUP, this::handleLookup).completion(),
         bus.localConsumer(STATS, msg -> msg.reply(stats())).completion(),
         bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
         bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
-        bus.localConsumer(PING, this::handlePing).completion());
+        bus.localConsumer(PING, this::handlePing).completion(),
+        bus.<Integer>localConsumer(HotKeys.ADDRESS, msg -> msg.reply(hotKeys.snapshot(ticker.nanos(), msg.body())))
+            .completion(),
+        bus.<LookupLatency>localConsumer(LookupLatency.ADDRESS, msg -> hotKeys.latency(msg.body(), ticker.nanos()))
+            .completion()));
   }
 
   @Override
@@ -147,6 +156,7 @@ public final class CacheVerticle extends VerticleBase {
       byte[] cached = cache.get(keys[i], now);
       if (cached != null) {
         hits++;
+        hotKeys.hit(keys[i], now);
         if (out == null) {
           out = outbox(replyTo);
         }
@@ -154,6 +164,7 @@ public final class CacheVerticle extends VerticleBase {
         continue;
       }
       misses++;
+      hotKeys.miss(keys[i], now);
       int ticket = tickets[i];
       fetch(keys[i]).onComplete(
           value -> outbox(replyTo).answer(ticket, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),

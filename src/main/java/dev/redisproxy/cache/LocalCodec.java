@@ -22,6 +22,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(vertx, LookupRequest.class);
     register(vertx, LookupAnswers.class);
     register(vertx, CacheStats.class);
+    register(vertx, HotKeysSnapshot.class);
+    register(vertx, LookupLatency.class);
     register(vertx, Key.class);
   }
 

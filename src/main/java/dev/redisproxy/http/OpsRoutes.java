@@ -30,6 +30,7 @@ import java.util.Locale;
  *   <li>{@code GET /health/ready}: 200 when Redis answers PING within {@code REDIS_TIMEOUT}, else 503;
  *   <li>{@code DELETE /cache}, {@code DELETE /cache/<key>}: drop cached entries (204); Redis is not touched.
  *       A key outside {@code KEY_PATTERNS} is refused (403), as for GET.
+ *   <li>{@code GET /}, {@code GET /status.json}, {@code GET /hotkeys}: the status page and its figures ({@link StatusPage}).
  * </ul>
  * Anything else gets the front end's 404. Everything here asks the cache verticle over the
  * event bus, with a timeout, so nothing blocks and nothing waits forever.
@@ -72,6 +73,7 @@ final class OpsRoutes {
     router.get(READY).handler(HealthCheckHandler.createWithHealthChecks(ready));
     router.delete(CACHE).handler(ops::handleInvalidateAll);
     router.delete(CACHE_PREFIX + "*").handler(ops::handleInvalidateKey);
+    StatusPage.route(router, vertx, config, metrics, ops.toCache);
     router.errorHandler(404, notFound);
     return router;
   }

@@ -3,6 +3,7 @@ package dev.redisproxy.resp;
 import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.HotKeysSnapshot;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,10 +28,13 @@ import java.util.function.Supplier;
  *
  * <p>A section is a name and a function producing its text; one that needs another verticle's
  * figures returns them as a future. A new section is one more entry in {@link #sections}.
+ * {@code hotkeys} ({@link InfoHotKeys}) is listed only when named, or with {@code all} or
+ * {@code everything}: a plain {@code INFO} leaves it out, as Redis leaves out its long sections.
  */
 final class Info {
 
   private static final Set<String> ALL = Set.of("default", "all", "everything");
+  private static final String HOTKEYS = "hotkeys";
 
   private final Vertx vertx;
   private final ProxyConfig config;
@@ -47,6 +51,11 @@ final class Info {
     sections.put("server", () -> Future.succeededFuture(server()));
     sections.put("clients", () -> Future.succeededFuture(clients()));
     sections.put("cache", this::cache);
+    sections.put(HOTKEYS, () -> InfoHotKeys.fetch(vertx, statsOptions).map(snapshot -> {
+      StringBuilder out = new StringBuilder();
+      InfoHotKeys.append(out, snapshot);
+      return out.toString();
+    }));
   }
 
   /** The reply in {@code protocol}, or an UNAVAILABLE error if a section's figures cannot be had. */
@@ -63,6 +72,9 @@ final class Info {
   }
 
   private static boolean chosen(RespCommand cmd, String section) {
+    if (section.equals(HOTKEYS)) {
+      return InfoHotKeys.wanted(cmd);
+    }
     if (cmd.argc() == 1) {
       return true;
     }
