@@ -1,5 +1,6 @@
 package dev.redisproxy;
 
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.Ticker;
@@ -7,7 +8,7 @@ import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.http.HttpVerticle;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.metrics.TimedRedisReader;
-import dev.redisproxy.redis.RedisReader;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.resp.RespVerticle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;

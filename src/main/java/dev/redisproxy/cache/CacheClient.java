@@ -1,6 +1,5 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.RedisException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -39,7 +38,7 @@ public final class CacheClient {
      * The answer to one lookup: exactly one of {@code reply} and {@code failure} is non-null.
      * {@code attachment} and {@code index} are what {@link #lookup} was given.
      */
-    void answered(Object attachment, int index, LookupReply reply, RedisException failure);
+    void answered(Object attachment, int index, LookupReply reply, LookupException failure);
 
     /** After a batch of answers has been handed over: once per recipient that got some (rarely twice). */
     default void delivered() {
@@ -53,7 +52,7 @@ public final class CacheClient {
   private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
   private static final int INITIAL_SLOTS = 256;
   private static final AtomicLong ADDRESSES = new AtomicLong();
-  private static final RedisException OVERLOADED = new RedisException(Failure.OVERLOADED,
+  private static final LookupException OVERLOADED = new LookupException(Failure.OVERLOADED,
       "too many lookups waiting for the cache (" + MAX_OUTSTANDING + ")");
 
   private final Vertx vertx;
@@ -61,7 +60,7 @@ public final class CacheClient {
   private final EventBus bus;
   private final String address;
   private final long timeoutNanos;
-  private final RedisException timedOut;
+  private final LookupException timedOut;
   private final Handler<Void> flushTask = v -> flush();
   private MessageConsumer<LookupAnswers> consumer;
   private long sweeper;
@@ -94,7 +93,7 @@ public final class CacheClient {
     this.bus = vertx.eventBus();
     this.address = "redis-proxy.cache.answers." + ADDRESSES.incrementAndGet();
     this.timeoutNanos = timeoutMs * 1_000_000;
-    this.timedOut = new RedisException(Failure.TIMEOUT, "the cache did not answer within " + timeoutMs + " ms");
+    this.timedOut = new LookupException(Failure.TIMEOUT, "the cache did not answer within " + timeoutMs + " ms");
   }
 
   /**
@@ -207,7 +206,7 @@ public final class CacheClient {
     tellTouched();
   }
 
-  private void answer(int slot, LookupReply reply, RedisException failure) {
+  private void answer(int slot, LookupReply reply, LookupException failure) {
     Recipient recipient = recipients[slot];
     Object attachment = attachments[slot];
     int index = indexes[slot];
@@ -259,7 +258,7 @@ public final class CacheClient {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
+    public void answered(Object attachment, int index, LookupReply reply, LookupException failure) {
       Promise<LookupReply> promise = (Promise<LookupReply>) attachment;
       if (failure == null) {
         promise.complete(reply);

@@ -2,8 +2,6 @@ package dev.redisproxy.cache;
 
 import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.RedisException;
-import dev.redisproxy.redis.RedisReader;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -199,7 +197,7 @@ public final class CacheVerticle extends VerticleBase {
     }
     if (inFlight.size() + detached >= MAX_IN_FLIGHT) {
       rejected++;
-      return Future.failedFuture(new RedisException(Failure.OVERLOADED,
+      return Future.failedFuture(new LookupException(Failure.OVERLOADED,
           "too many Redis reads under way (" + MAX_IN_FLIGHT + ")"));
     }
     // Asked before the read starts: only a read whose key's changes Redis will report may be kept.
@@ -283,7 +281,7 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   /**
-   * The Redis call, failing with a classified {@link RedisException} after {@code REDIS_TIMEOUT},
+   * The Redis call, failing with a classified {@link LookupException} after {@code REDIS_TIMEOUT},
    * and completing on this verticle's event loop whatever thread the reader completes it on: the
    * callbacks touch the map and the in-flight table, which only this event loop may touch. (A
    * reader's future need not be bound to a context; one that waited in a queue is not.)
@@ -322,19 +320,19 @@ public final class CacheVerticle extends VerticleBase {
     }
   }
 
-  private RedisException asRedisFailure(Throwable err) {
-    if (err instanceof RedisException re) {
+  private LookupException asRedisFailure(Throwable err) {
+    if (err instanceof LookupException re) {
       return re;
     }
     if (err instanceof TimeoutException) {
-      return new RedisException(Failure.TIMEOUT,
+      return new LookupException(Failure.TIMEOUT,
           "Redis did not answer within " + config.redisTimeout().toMillis() + " ms");
     }
-    return new RedisException(Failure.UNAVAILABLE, String.valueOf(err.getMessage()));
+    return new LookupException(Failure.UNAVAILABLE, String.valueOf(err.getMessage()));
   }
 
   private static Failure failureOf(Throwable err) {
-    return err instanceof RedisException re ? re.failure() : Failure.UNAVAILABLE;
+    return err instanceof LookupException re ? re.failure() : Failure.UNAVAILABLE;
   }
 
   private void noteReachable(boolean reachable) {

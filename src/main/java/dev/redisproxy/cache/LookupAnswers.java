@@ -1,18 +1,17 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.RedisException;
 import java.util.Arrays;
 
 /**
  * Answers the cache verticle sends one {@link CacheClient}: for each ticket, a {@link LookupReply}
- * or the {@link RedisException} that failed that key alone. The cache fills it during one turn of
+ * or the {@link LookupException} that failed that key alone. The cache fills it during one turn of
  * its event loop and sends it; nobody changes it after that.
  */
 public final class LookupAnswers {
 
   private int[] tickets;
   private LookupReply[] replies;
-  private RedisException[] failures;
+  private LookupException[] failures;
   private int size;
 
   public LookupAnswers(int capacity) {
@@ -27,11 +26,11 @@ public final class LookupAnswers {
     replies[i] = reply;
   }
 
-  public void fail(int ticket, RedisException failure) {
+  public void fail(int ticket, LookupException failure) {
     int i = next();
     tickets[i] = ticket;
     if (failures == null) {
-      failures = new RedisException[tickets.length];
+      failures = new LookupException[tickets.length];
     }
     failures[i] = failure;
   }
@@ -50,7 +49,7 @@ public final class LookupAnswers {
   }
 
   /** Why the key at {@code i} failed; null when it has an answer. */
-  public RedisException failure(int i) {
+  public LookupException failure(int i) {
     return failures == null ? null : failures[i];
   }
 

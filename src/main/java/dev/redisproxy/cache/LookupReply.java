@@ -4,7 +4,7 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * The cache verticle's answer to one key of a {@link LookupRequest}. A missing key is a normal
- * answer, not a failure; a failed key is answered with a {@link dev.redisproxy.redis.RedisException}
+ * answer, not a failure; a failed key is answered with a {@link dev.redisproxy.cache.LookupException}
  * carrying its {@link Failure} instead (see {@link LookupAnswers}).
  *
  * @param outcome where the value came from, or that there is none

@@ -1,13 +1,13 @@
 package dev.redisproxy.http;
 
-import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.RedisException;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
 import dev.redisproxy.security.KeyPatterns;
@@ -184,7 +184,7 @@ public final class HttpVerticle extends VerticleBase {
     cache.lookup(Key.wrap(key), responder, req, 0);
   }
 
-  private void respond(Object request, int index, LookupReply reply, RedisException failure) {
+  private void respond(Object request, int index, LookupReply reply, LookupException failure) {
     HttpServerRequest req = (HttpServerRequest) request;
     if (failure == null) {
       sendReply(req, reply);

@@ -1,6 +1,6 @@
 package dev.redisproxy.metrics;
 
-import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,7 +38,7 @@ final class InFlightLimit {
       return run(call);
     }
     if (waiting.size() >= maxWaiting) {
-      return Future.failedFuture(new RedisException(Failure.OVERLOADED,
+      return Future.failedFuture(new LookupException(Failure.OVERLOADED,
           "too many reads waiting for a Redis connection (" + maxWaiting + ")"));
     }
     // On the caller's context, like the futures of calls that start at once: without one, the cache

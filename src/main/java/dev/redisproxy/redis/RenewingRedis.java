@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -107,7 +108,7 @@ final class RenewingRedis implements Redis {
         return Future.failedFuture(err);
       }
       renew(used);
-      return Future.failedFuture(new RedisException(Failure.TIMEOUT,
+      return Future.failedFuture(new LookupException(Failure.TIMEOUT,
           "Redis did not answer within " + timeoutMs + " ms"));
     });
   }

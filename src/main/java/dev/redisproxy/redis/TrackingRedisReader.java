@@ -1,5 +1,7 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.InvalidationListener;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;

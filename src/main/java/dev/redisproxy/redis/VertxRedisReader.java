@@ -1,5 +1,7 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * whole, {@link RenewingRedis} replaces connections that leave a read unanswered that long, and
  * {@link InFlightLimit} bounds the reads under way by what the connections' pipelines hold.
  *
- * <p>Every failure leaves as a {@link RedisException} ({@link RedisFailures}). Refused credentials
+ * <p>Every failure leaves as a {@link LookupException} ({@link RedisFailures}). Refused credentials
  * and failed TLS handshakes need an operator, not a retry: they are logged once, until a read
  * succeeds again. When Redis refuses the handshake (a wrong password, say), vertx-redis-client 5.0.7
  * leaves the refused socket open, one per attempt, until Redis runs out of clients. So after a
@@ -49,7 +51,7 @@ public final class VertxRedisReader implements RedisReader {
   // The problem last logged, so that it is logged once; null after a successful read.
   private Problem reported;
   // The handshake refusal that misses fail with until refusedAt + REFUSAL_HOLD_MS; null when none.
-  private RedisException refusal;
+  private LookupException refusal;
   private long refusedAt;
 
   private VertxRedisReader(Supplier<Redis> clients, String address, InFlightLimit inFlight) {
@@ -98,7 +100,7 @@ public final class VertxRedisReader implements RedisReader {
             Response r = ar.result();
             return Future.succeededFuture(r == null ? null : r.toBuffer());
           }
-          RedisException failure = RedisFailures.classify(ar.cause());
+          LookupException failure = RedisFailures.classify(ar.cause());
           Problem problem = RedisFailures.problemOf(ar.cause());
           if (problem != null) {
             report(problem, failure);
@@ -117,7 +119,7 @@ public final class VertxRedisReader implements RedisReader {
   }
 
   /** Holds misses off Redis for a while and swaps the client, closing the refused sockets it kept. */
-  private void refuse(Redis used, RedisException failure) {
+  private void refuse(Redis used, LookupException failure) {
     refusal = failure;
     refusedAt = System.nanoTime();
     if (used == client) {
@@ -126,7 +128,7 @@ public final class VertxRedisReader implements RedisReader {
     }
   }
 
-  private void report(Problem problem, RedisException failure) {
+  private void report(Problem problem, LookupException failure) {
     if (problem == reported) {
       return;
     }

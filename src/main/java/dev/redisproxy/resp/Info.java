@@ -1,6 +1,6 @@
 package dev.redisproxy.resp;
 
-import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.config.ProxyConfig;

@@ -3,7 +3,7 @@ package dev.redisproxy.resp;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
-import dev.redisproxy.redis.RedisException;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -273,7 +273,7 @@ final class RespConnection implements CacheClient.Recipient {
   }
 
   @Override
-  public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
+  public void answered(Object attachment, int index, LookupReply reply, LookupException failure) {
     lookupsInFlight--;
     if (closed) {
       return;

@@ -2,7 +2,7 @@ package dev.redisproxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.redis.RedisException;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -89,7 +89,7 @@ class CacheClientTest {
     Future<LookupReply> first = client.lookup(Key.of("k"));
     LookupRequest stale = nextRequest();
     Throwable err = failureOf(first);
-    assertThat(err).isInstanceOf(RedisException.class);
+    assertThat(err).isInstanceOf(LookupException.class);
     assertThat(Failure.of(err)).isEqualTo(Failure.TIMEOUT);
 
     // The slot is reused with a new ticket: the old answer must not complete the new lookup.
@@ -113,7 +113,7 @@ class CacheClientTest {
   void pastTheBoundALookupFailsAtOnceAsOverloaded() throws Exception {
     fakeCache();
     CacheClient client = await(CacheClient.open(vertx, 60_000));
-    List<RedisException> failures = new CopyOnWriteArrayList<>();
+    List<LookupException> failures = new CopyOnWriteArrayList<>();
     CacheClient.Recipient recipient = (attachment, index, reply, failure) -> failures.add(failure);
     client.runOnLoop(v -> {
       for (int i = 0; i <= CacheClient.MAX_OUTSTANDING; i++) {

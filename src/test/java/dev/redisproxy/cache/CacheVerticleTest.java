@@ -158,18 +158,18 @@ class CacheVerticleTest {
   /** Records the answers to lookups made by {@link #lookupInOneTurn}, and how many messages brought them. */
   private static final class Answers implements CacheClient.Recipient {
     final LookupReply[] replies;
-    final dev.redisproxy.redis.RedisException[] failures;
+    final dev.redisproxy.cache.LookupException[] failures;
     final io.vertx.core.Promise<LookupReply> all = io.vertx.core.Promise.promise();
     int answered;
     int deliveries;
 
     Answers(int n) {
       replies = new LookupReply[n];
-      failures = new dev.redisproxy.redis.RedisException[n];
+      failures = new dev.redisproxy.cache.LookupException[n];
     }
 
     @Override
-    public void answered(Object attachment, int index, LookupReply reply, dev.redisproxy.redis.RedisException failure) {
+    public void answered(Object attachment, int index, LookupReply reply, dev.redisproxy.cache.LookupException failure) {
       replies[index] = reply;
       failures[index] = failure;
       answered++;

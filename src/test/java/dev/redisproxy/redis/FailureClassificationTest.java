@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
@@ -42,7 +43,7 @@ class FailureClassificationTest {
     assertThat(RedisFailures.classify(ErrorType.create("NOPERM this user has no permissions to run the 'select' command"))
         .getMessage()).startsWith(RedisFailures.Problem.SET_UP.summary);
     // Sentinel and Cluster list each endpoint's failure on its own line.
-    RedisException listed = RedisFailures.classify(new ConnectException(
+    LookupException listed = RedisFailures.classify(new ConnectException(
         "Cannot connect to any of the provided endpoints\n- WRONGPASS invalid username-password pair\n- Connection refused"));
     assertThat(listed.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(listed.getMessage()).startsWith(RedisFailures.Problem.CREDENTIALS.summary).doesNotContain("\n")
@@ -53,7 +54,7 @@ class FailureClassificationTest {
   void connectionProblemsTlsAndOverload() {
     assertThat(RedisFailures.classify(new ConnectException("Connection refused: /127.0.0.1:6379")).failure())
         .isEqualTo(Failure.UNAVAILABLE);
-    RedisException tls = RedisFailures.classify(new VertxException("Failed to create SSL connection",
+    LookupException tls = RedisFailures.classify(new VertxException("Failed to create SSL connection",
         new SSLHandshakeException("PKIX path building failed")));
     assertThat(tls.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(tls.getMessage()).isEqualTo(RedisFailures.Problem.TLS.summary + ": PKIX path building failed");

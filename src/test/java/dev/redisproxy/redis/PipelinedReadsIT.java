@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
@@ -173,7 +174,7 @@ class PipelinedReadsIT {
       if (r.succeeded()) {
         return OK + (r.result() == null ? null : r.result().toString());
       }
-      RedisException e = (RedisException) r.cause();
+      LookupException e = (LookupException) r.cause();
       return FAILED + e.failure() + " " + e.getMessage().split(" ", 2)[0];
     }).toList())));
   }

@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
@@ -76,8 +77,8 @@ class RenewingRedisIT {
         read.get(DEADLINE_S, TimeUnit.SECONDS);
         throw new AssertionError("a read through a silent connection cannot succeed");
       } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(RedisException.class);
-        assertThat(((RedisException) e.getCause()).failure()).as("failed at the timeout").isEqualTo(Failure.TIMEOUT);
+        assertThat(e.getCause()).isInstanceOf(LookupException.class);
+        assertThat(((LookupException) e.getCause()).failure()).as("failed at the timeout").isEqualTo(Failure.TIMEOUT);
       }
     }
 

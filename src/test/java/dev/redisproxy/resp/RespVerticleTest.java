@@ -2,7 +2,7 @@ package dev.redisproxy.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.ConnectionGate;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisproxy.cache.CacheVerticle;
@@ -11,7 +11,7 @@ import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupRequest;
 import dev.redisproxy.cache.LookupAnswers;
-import dev.redisproxy.redis.RedisException;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
@@ -156,7 +156,7 @@ class RespVerticleTest {
   private void fail(PendingKey key, Failure failure, String message) {
     answered.incrementAndGet();
     LookupAnswers answers = new LookupAnswers(1);
-    answers.fail(key.ticket(), new RedisException(failure, message));
+    answers.fail(key.ticket(), new LookupException(failure, message));
     vertx.eventBus().send(key.replyTo(), answers);
   }
 

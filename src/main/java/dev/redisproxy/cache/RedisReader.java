@@ -1,12 +1,11 @@
-package dev.redisproxy.redis;
+package dev.redisproxy.cache;
 
-import dev.redisproxy.cache.Key;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 /**
  * The one thing the cache needs from Redis: read a key. The cache verticle is the only caller.
- * Implementations fail with a {@link RedisException} that says which
+ * Implementations fail with a {@link LookupException} that says which
  * {@link dev.redisproxy.cache.Failure} it was. Returned futures complete on the Vert.x context
  * that called {@link #get}, so the cache verticle's callbacks stay on its own event loop.
  */

@@ -1,14 +1,13 @@
-package dev.redisproxy.redis;
+package dev.redisproxy.cache;
 
-import dev.redisproxy.cache.Failure;
 import io.vertx.core.VertxException;
 
 /** A failed read of Redis, classified. Carries no stack trace: it is an expected outcome. */
-public final class RedisException extends VertxException {
+public final class LookupException extends VertxException {
 
   private final Failure failure;
 
-  public RedisException(Failure failure, String message) {
+  public LookupException(Failure failure, String message) {
     super(message, true);
     this.failure = failure;
   }
