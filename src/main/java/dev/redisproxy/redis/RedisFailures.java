@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
- * Sorts what vertx-redis-client fails with into a {@link Failure}, the same way in every mode: error
+ * The one place that sorts what vertx-redis-client fails with into a {@link Failure}, by type, the same
+ * way in every mode (the readers call it at their edge): error
  * replies to the GET are {@link Failure#REDIS_ERROR}, anything that kept the read from reaching a
  * working connection is {@link Failure#UNAVAILABLE}, a full queue is {@link Failure#OVERLOADED}.
  * Messages come out on one line: Sentinel and Cluster list one failure per endpoint, one per line.
@@ -66,7 +67,9 @@ final class RedisFailures {
       String detail = problem == Problem.TLS ? oneLine(deepestCause(t)) : message;
       return new LookupException(Failure.UNAVAILABLE, problem.summary + ": " + detail);
     }
-    if (t instanceof ConnectionPoolTooBusyException || message.startsWith("Redis waiting queue is full")) {
+    // The pool's wait queue (REDIS_POOL_WAITING) is full. A full pipeline never gets here:
+    // PipelinedRedis keeps to its depth itself.
+    if (t instanceof ConnectionPoolTooBusyException) {
       return new LookupException(Failure.OVERLOADED, "too many reads waiting for Redis: " + message);
     }
     if (t instanceof Response) {

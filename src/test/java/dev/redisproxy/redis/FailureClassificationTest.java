@@ -60,7 +60,5 @@ class FailureClassificationTest {
     assertThat(tls.getMessage()).isEqualTo(RedisFailures.Problem.TLS.summary + ": PKIX path building failed");
     assertThat(RedisFailures.classify(new ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 24"))
         .failure()).isEqualTo(Failure.OVERLOADED);
-    assertThat(RedisFailures.classify(new VertxException("Redis waiting queue is full")).failure())
-        .isEqualTo(Failure.OVERLOADED);
   }
 }
