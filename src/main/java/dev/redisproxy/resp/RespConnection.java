@@ -3,9 +3,9 @@ package dev.redisproxy.resp;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
-import dev.redisproxy.cache.LookupException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything runs on the connection's event loop.
  */
-final class RespConnection implements CacheClient.Recipient {
+final class RespConnection {
 
   /** Commands whose replies are not yet written; past it the connection stops reading. */
   static final int MAX_QUEUED_REPLIES = 1024;
@@ -69,6 +69,13 @@ final class RespConnection implements CacheClient.Recipient {
   private long commandsTaken;
   private long commandsAtStall = -1;
   private long stalledSince;
+  // Answers that arrive together (one message from the cache) are written together: the first
+  // schedules one pump for the end of this turn.
+  private boolean pumpScheduled;
+  private final Handler<Void> pumpTask = v -> {
+    pumpScheduled = false;
+    pump();
+  };
 
   RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands,
       RespOutcomes outcomes, long id) {
@@ -261,7 +268,8 @@ final class RespConnection implements CacheClient.Recipient {
       int index = r.nextToSend();
       lookupsInFlight++;
       budget--;
-      cache.lookup(r.key(index), this, r, index);
+      KeysReply owner = r;
+      cache.lookup(r.key(index), reply -> answered(owner, index, reply));
     }
     while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
       unsent.poll();
@@ -272,24 +280,21 @@ final class RespConnection implements CacheClient.Recipient {
     }
   }
 
-  @Override
-  public void answered(Object attachment, int index, LookupReply reply, LookupException failure) {
+  /** Records the answer; what became ready is written at the end of this turn, with the answers that came with it. */
+  private void answered(KeysReply owner, int index, LookupReply reply) {
     lookupsInFlight--;
     if (closed) {
       return;
     }
-    KeysReply owner = (KeysReply) attachment;
-    if (failure == null) {
-      owner.answer(index, reply.value());
+    if (reply.isFailed()) {
+      owner.fail(index, reply.failure(), failureReply(reply.failure(), reply.message()));
     } else {
-      owner.fail(index, failure.failure(), failureReply(failure.failure(), failure));
+      owner.answer(index, reply.value());
     }
-  }
-
-  /** Once the answers that came together are recorded: writes what became ready, in one batch. */
-  @Override
-  public void delivered() {
-    pump();
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(pumpTask);
+    }
   }
 
   /**
@@ -338,11 +343,11 @@ final class RespConnection implements CacheClient.Recipient {
   }
 
   /** The RESP error for a failed lookup: Redis's own error text, or UNAVAILABLE. */
-  static Buffer failureReply(Failure failure, Throwable err) {
+  static Buffer failureReply(Failure failure, String message) {
     return switch (failure) {
-      case REDIS_ERROR -> RespEncoder.error(err.getMessage() == null ? "ERR Redis error" : err.getMessage());
+      case REDIS_ERROR -> RespEncoder.error(message == null ? "ERR Redis error" : message);
       case TIMEOUT -> TIMED_OUT;
-      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + err.getMessage());
+      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + message);
     };
   }
 }
