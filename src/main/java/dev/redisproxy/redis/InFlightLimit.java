@@ -13,11 +13,12 @@ import java.util.function.Supplier;
  * once with {@link Failure#OVERLOADED}. Used from one Vert.x context only (the cache verticle's),
  * so plain fields suffice.
  *
- * <p>Why the readers bound their own calls: vertx-redis-client fails a command at once ("Redis
- * waiting queue is full") when its connection already has {@link RedisClientOptions#PIPELINE_DEPTH}
- * commands waiting for replies. The readers pipeline reads over a few connections, so they let
- * that many per connection be under way and queue the rest here, in order, up to
- * {@code REDIS_POOL_WAITING}.
+ * <p>Why the readers bound their own calls: a connection takes at most
+ * {@link RedisClientOptions#PIPELINE_DEPTH} commands waiting for replies (past it vertx-redis-client
+ * would refuse them; {@link PipelinedRedis} refuses them first). The readers pipeline reads over a
+ * few connections, so they let that many per connection be under way and queue the rest here, in
+ * order, up to {@code REDIS_POOL_WAITING}. Waiting here counts against the read's one deadline, the
+ * cache's.
  */
 final class InFlightLimit {
 

@@ -30,10 +30,13 @@ import java.util.concurrent.TimeUnit;
  * writes the reply before any invalidation caused by a later write, and the frames are handled in
  * that order on one event loop: a value is stored before the invalidation that concerns it arrives.
  *
- * <p>Why not a held vertx-redis-client {@code RedisConnection}: in 5.0.7 a push frame that arrives
- * while commands are pending takes the place of the oldest one ({@code RedisStandaloneConnection.handle}
- * polls the queue before it looks at the frame's type). That command never completes and every later
- * reply goes to the command before its own: pipelined reads would return other keys' values.
+ * <p>Why not a held vertx-redis-client {@code RedisConnection} (a workaround): in 5.0.7 a push frame
+ * that arrives while commands are pending takes the place of the oldest one
+ * ({@code RedisStandaloneConnection.handle} polls the queue before it looks at the frame's type). That
+ * command never completes and every later reply goes to the command before its own: pipelined reads
+ * would return other keys' values. Still so in 5.0.12 and on master; no upstream issue was found for
+ * it. {@code PushFrameCanaryIT} asserts the bug against a real Redis and fails once an upgrade fixes
+ * it: then this class can go, and the tracking reader can use a held connection with a push handler.
  *
  * <p>Used from the context that opened it (the cache verticle's) only. Every frame is handled on that
  * event loop in arrival order; listeners of the futures returned here run as the frame is handled.

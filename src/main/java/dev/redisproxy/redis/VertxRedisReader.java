@@ -68,8 +68,10 @@ public final class VertxRedisReader implements RedisReader {
           + " so anyone holding a certificate from a trusted CA can impersonate Redis");
     }
     RedisOptions options = RedisClientOptions.of(config);
-    // Cluster: one pooled connection per node stays free for the slot map's refresh (vertx-redis-client
-    // issue #541: with every pooled connection held, the refresh, and with it every read, waits for good).
+    // Cluster, a workaround: one pooled connection per node stays free for the slot map's refresh
+    // (vertx-redis-client issue #541, fixed by pull request #550 in 5.0.10: with every pooled connection
+    // held, the refresh, and with it every read, waits for good). ClusterPoolCanaryIT fails once an
+    // upgrade fixes it; then every pooled connection can carry reads.
     int connections = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
     // A command without an answer for REDIS_TIMEOUT retires the client and its connections: see RenewingRedis.
     long stuckAfterMs = config.redisTimeout().toMillis();
