@@ -9,7 +9,8 @@ import io.vertx.core.buffer.Buffer;
  * {@link LookupException} that says which {@link Failure} it was, classified where it happened.
  * They arm no deadline of their own on a read: the cache bounds every read and PING by
  * {@code REDIS_TIMEOUT} (see {@link CacheVerticle}); a reader only has to notice a connection that
- * stopped answering and replace it.
+ * stopped answering and replace it. Returned futures should complete on the Vert.x context that
+ * called {@link #get} (the cache verticle moves a callback that does not back to its event loop).
  */
 public interface RedisReader {
 

@@ -1,14 +1,14 @@
 package dev.redisproxy.http;
 
-import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.security.KeyPatterns;
 import dev.redisproxy.security.ServerTls;
 import io.micrometer.core.instrument.Counter;

@@ -1,11 +1,11 @@
 package dev.redisproxy.metrics;
 
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.cache.InvalidationListener;
+import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.Ticker;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

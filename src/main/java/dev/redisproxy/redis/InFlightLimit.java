@@ -1,7 +1,7 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;

@@ -1,7 +1,7 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.redis.client.Response;
 import java.util.Set;

@@ -1,9 +1,9 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.InvalidationListener;
-import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.InvalidationListener;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.redis.ReplyParser.ErrorReply;
 import dev.redisproxy.redis.ReplyParser.Push;
 import io.vertx.core.Future;

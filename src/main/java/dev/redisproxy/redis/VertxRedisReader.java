@@ -1,8 +1,8 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.RedisReader;
-import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import dev.redisproxy.redis.RedisFailures.Problem;

@@ -1,9 +1,9 @@
 package dev.redisproxy.resp;
 
-import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.security.ConnectionGate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,9 +1,9 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Context;

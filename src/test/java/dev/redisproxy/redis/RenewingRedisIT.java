@@ -1,10 +1,10 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TcpRelay;

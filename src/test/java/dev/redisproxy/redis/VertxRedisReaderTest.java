@@ -1,9 +1,9 @@
 package dev.redisproxy.redis;
 
-import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.redis.client.impl.types.ErrorType;
 import java.net.ConnectException;
 import org.junit.jupiter.api.Test;

@@ -2,19 +2,19 @@ package dev.redisproxy.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.security.ConnectionGate;
-import dev.redisproxy.metrics.ProxyMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupRequest;
+import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.LookupAnswers;
 import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.cache.LookupRequest;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.testing.RedisProcess;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
