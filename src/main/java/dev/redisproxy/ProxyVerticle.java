@@ -2,13 +2,14 @@ package dev.redisproxy;
 
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.LocalCodec;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.http.HttpVerticle;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.metrics.TimedRedisReader;
-import dev.redisproxy.redis.RedisReader;
 import dev.redisproxy.resp.RespVerticle;
+import dev.redisproxy.security.ConnectionGate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

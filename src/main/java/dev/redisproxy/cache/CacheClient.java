@@ -1,6 +1,5 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.RedisException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -27,23 +26,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Each lookup holds a slot until answered; its ticket (slot and a generation) comes back with
  * the answer, so an answer for a lookup that already timed out is recognised and dropped. At most
  * {@link #MAX_OUTSTANDING} lookups wait at once (further ones fail at once as
- * {@link Failure#OVERLOADED}), and one that has waited {@code timeoutMs} fails as
- * {@link Failure#TIMEOUT}: the cache bounds its Redis reads itself, so this only fires when the
- * cache verticle cannot answer at all.
+ * {@link Failure#OVERLOADED}).
+ *
+ * <p>The sweep that fails a lookup after {@code timeoutMs} ({@code REDIS_TIMEOUT} plus
+ * {@link CacheVerticle#ANSWER_SLACK_MS}) is not a deadline on Redis: the cache answers every lookup
+ * by then itself (its Redis reads carry the one deadline). It is the last-resort guard that a front
+ * end never waits for ever on a cache verticle that cannot answer at all (stopped, or its event
+ * loop blocked).
  */
 public final class CacheClient {
 
-  /** Who gets the answers: a connection, or a request handler. Called on the client's event loop. */
-  public interface Recipient {
-    /**
-     * The answer to one lookup: exactly one of {@code reply} and {@code failure} is non-null.
-     * {@code attachment} and {@code index} are what {@link #lookup} was given.
-     */
-    void answered(Object attachment, int index, LookupReply reply, RedisException failure);
-
-    /** After a batch of answers has been handed over: once per recipient that got some (rarely twice). */
-    default void delivered() {
-    }
+  /** Who gets the answer to one lookup. Called once, on the client's event loop, never during {@link #lookup}. */
+  @FunctionalInterface
+  public interface LookupCallback {
+    void answered(LookupReply reply);
   }
 
   /** Lookups one client may have waiting for the cache at once. */
@@ -53,7 +49,7 @@ public final class CacheClient {
   private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
   private static final int INITIAL_SLOTS = 256;
   private static final AtomicLong ADDRESSES = new AtomicLong();
-  private static final RedisException OVERLOADED = new RedisException(Failure.OVERLOADED,
+  private static final LookupReply OVERLOADED = LookupReply.failed(Failure.OVERLOADED,
       "too many lookups waiting for the cache (" + MAX_OUTSTANDING + ")");
 
   private final Vertx vertx;
@@ -61,15 +57,13 @@ public final class CacheClient {
   private final EventBus bus;
   private final String address;
   private final long timeoutNanos;
-  private final RedisException timedOut;
+  private final LookupReply timedOut;
   private final Handler<Void> flushTask = v -> flush();
   private MessageConsumer<LookupAnswers> consumer;
   private long sweeper;
 
-  // Waiting lookups by slot; a slot is free when its recipient is null.
-  private Recipient[] recipients = new Recipient[INITIAL_SLOTS];
-  private Object[] attachments = new Object[INITIAL_SLOTS];
-  private int[] indexes = new int[INITIAL_SLOTS];
+  // Waiting lookups by slot; a slot is free when its callback is null.
+  private LookupCallback[] callbacks = new LookupCallback[INITIAL_SLOTS];
   private int[] tickets = new int[INITIAL_SLOTS];
   private long[] sentAt = new long[INITIAL_SLOTS];
   // Free slots below `used`, as a stack; slots from `used` up have never been handed out.
@@ -84,9 +78,6 @@ public final class CacheClient {
   private int count;
   private long turnStarted;
 
-  // Recipients that got answers from the message being delivered; told once it is all handed over.
-  private Recipient[] touched = new Recipient[16];
-  private int touchedCount;
   // How long the lookups answered since the last sweep took; the sweep sends it to the cache verticle.
   private LookupLatency latency = new LookupLatency();
 
@@ -96,7 +87,7 @@ public final class CacheClient {
     this.bus = vertx.eventBus();
     this.address = "redis-proxy.cache.answers." + ADDRESSES.incrementAndGet();
     this.timeoutNanos = timeoutMs * 1_000_000;
-    this.timedOut = new RedisException(Failure.TIMEOUT, "the cache did not answer within " + timeoutMs + " ms");
+    this.timedOut = LookupReply.failed(Failure.TIMEOUT, "the cache did not answer within " + timeoutMs + " ms");
   }
 
   /**
@@ -116,7 +107,7 @@ public final class CacheClient {
     return opened.future();
   }
 
-  /** Runs the action on the client's event loop: where {@link #lookup(Key, Recipient, Object, int)} may be called. */
+  /** Runs the action on the client's event loop: where {@link #lookup(Key, LookupCallback)} may be called. */
   public void runOnLoop(Handler<Void> action) {
     context.runOnContext(action);
   }
@@ -128,16 +119,16 @@ public final class CacheClient {
   }
 
   /**
-   * Looks the key up; the recipient gets the answer later, never during this call. Must be called
-   * on the client's event loop.
+   * Looks the key up; the callback gets the answer later, never during this call. Must be called
+   * on the client's event loop. Every lookup of one turn goes to the cache in one message, and the
+   * answers that come back in one message are handed out one after the other in one task: a
+   * callback that wants to act once per batch (write one socket batch) defers that to the end of
+   * the turn itself.
    */
-  public void lookup(Key key, Recipient recipient, Object attachment, int index) {
+  public void lookup(Key key, LookupCallback callback) {
     int slot = takeSlot();
     if (slot < 0) {
-      context.runOnContext(v -> {
-        recipient.answered(attachment, index, null, OVERLOADED);
-        recipient.delivered();
-      });
+      context.runOnContext(v -> callback.answered(OVERLOADED));
       return;
     }
     if (count == 0) {
@@ -149,19 +140,26 @@ public final class CacheClient {
     }
     int ticket = (((tickets[slot] >>> SLOT_BITS) + 1) << SLOT_BITS) | slot;
     tickets[slot] = ticket;
-    recipients[slot] = recipient;
-    attachments[slot] = attachment;
-    indexes[slot] = index;
+    callbacks[slot] = callback;
     sentAt[slot] = turnStarted;
     outstanding++;
     keys[count] = key;
     keyTickets[count++] = ticket;
   }
 
-  /** One key's answer as a future, from any thread: for tests and tools, not the hot path. */
+  /**
+   * One key's answer as a future, from any thread: for tests and tools, not the hot path. A
+   * {@link LookupReply.Outcome#FAILED} answer fails the future with a {@link LookupException}.
+   */
   public Future<LookupReply> lookup(Key key) {
     Promise<LookupReply> promise = Promise.promise();
-    runOnLoop(v -> lookup(key, PromiseRecipient.INSTANCE, promise, 0));
+    runOnLoop(v -> lookup(key, reply -> {
+      if (reply.isFailed()) {
+        promise.fail(new LookupException(reply.failure(), reply.message()));
+      } else {
+        promise.complete(reply);
+      }
+    }));
     return promise.future();
   }
 
@@ -188,13 +186,12 @@ public final class CacheClient {
     for (int i = 0; i < answers.size(); i++) {
       int ticket = answers.ticket(i);
       int slot = ticket & SLOT_MASK;
-      if (slot < used && tickets[slot] == ticket && recipients[slot] != null) {
+      if (slot < used && tickets[slot] == ticket && callbacks[slot] != null) {
         latency.record(now - sentAt[slot]);
-        answer(slot, answers.reply(i), answers.failure(i));
+        answer(slot, answers.reply(i));
       }
       // Otherwise the lookup timed out before its answer came: nobody waits for it.
     }
-    tellTouched();
   }
 
   /** Fails the lookups that have waited too long. */
@@ -208,37 +205,18 @@ public final class CacheClient {
     }
     long now = System.nanoTime();
     for (int slot = 0; slot < used; slot++) {
-      if (recipients[slot] != null && now - sentAt[slot] >= timeoutNanos) {
-        answer(slot, null, timedOut);
+      if (callbacks[slot] != null && now - sentAt[slot] >= timeoutNanos) {
+        answer(slot, timedOut);
       }
     }
-    tellTouched();
   }
 
-  private void answer(int slot, LookupReply reply, RedisException failure) {
-    Recipient recipient = recipients[slot];
-    Object attachment = attachments[slot];
-    int index = indexes[slot];
-    recipients[slot] = null;
-    attachments[slot] = null;
+  private void answer(int slot, LookupReply reply) {
+    LookupCallback callback = callbacks[slot];
+    callbacks[slot] = null;
     free[freeCount++] = slot;
     outstanding--;
-    if (touchedCount == 0 || touched[touchedCount - 1] != recipient) {
-      if (touchedCount == touched.length) {
-        touched = Arrays.copyOf(touched, touchedCount * 2);
-      }
-      touched[touchedCount++] = recipient;
-    }
-    recipient.answered(attachment, index, reply, failure);
-  }
-
-  private void tellTouched() {
-    for (int i = 0; i < touchedCount; i++) {
-      Recipient recipient = touched[i];
-      touched[i] = null;
-      recipient.delivered();
-    }
-    touchedCount = 0;
+    callback.answered(reply);
   }
 
   /** A free slot, or -1 when {@link #MAX_OUTSTANDING} lookups are waiting. */
@@ -246,34 +224,16 @@ public final class CacheClient {
     if (freeCount > 0) {
       return free[--freeCount];
     }
-    if (used == recipients.length) {
+    if (used == callbacks.length) {
       if (used == MAX_OUTSTANDING) {
         return -1;
       }
       int n = used * 2;
-      recipients = Arrays.copyOf(recipients, n);
-      attachments = Arrays.copyOf(attachments, n);
-      indexes = Arrays.copyOf(indexes, n);
+      callbacks = Arrays.copyOf(callbacks, n);
       tickets = Arrays.copyOf(tickets, n);
       sentAt = Arrays.copyOf(sentAt, n);
       free = Arrays.copyOf(free, n);
     }
     return used++;
-  }
-
-  /** Completes the promise given as the attachment. */
-  private enum PromiseRecipient implements Recipient {
-    INSTANCE;
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
-      Promise<LookupReply> promise = (Promise<LookupReply>) attachment;
-      if (failure == null) {
-        promise.complete(reply);
-      } else {
-        promise.fail(failure);
-      }
-    }
   }
 }

@@ -2,8 +2,6 @@ package dev.redisproxy.cache;
 
 import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.RedisException;
-import dev.redisproxy.redis.RedisReader;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -18,7 +16,6 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,19 +25,23 @@ import org.slf4j.LoggerFactory;
  * cache. Front ends reach it only through its addresses on the local event bus; everything here
  * runs on this verticle's event loop, so the map and the in-flight table need no locks.
  *
- * <p>A miss reads Redis through the {@link RedisReader}. Concurrent misses for one key share one
- * read (the in-flight table), every read is bounded by {@code REDIS_TIMEOUT}, and the number of
- * reads under way is bounded by {@link #MAX_IN_FLIGHT}: past it lookups fail fast.
+ * <p>A thin adapter: the map is {@link LruTtlCache}, the reads under way and their coalescing
+ * {@link InFlightReads}, what Redis reports about changed keys {@link RedisChanges}, the read
+ * outcomes {@link RedisHealth}; this class answers the event-bus messages with them.
  *
- * <p>Invalidation ({@link #INVALIDATE}, {@link #INVALIDATE_ALL}) drops entries and also detaches
- * the reads under way for them: a read stores its value only while it is still the key's entry
- * in the in-flight table, so a read that started before an invalidation never puts the old value
- * back afterwards, and the next lookup starts a fresh read.
+ * <p>The one deadline: every Redis read and PING is bounded by {@code REDIS_TIMEOUT} here, by one
+ * timer per read (coalesced misses share their read's), and nowhere else. Here, because
+ * {@code REDIS_TIMEOUT} is the promise to the client ("how long a miss waits for Redis"), and only
+ * this layer sees the whole wait: a queue for a pipeline slot, the pipeline, a tracking read that
+ * falls back to the pool. The readers arm no deadline on a read; they only notice a connection
+ * that stopped answering and replace it ({@code RenewingRedis}, the tracking connection's PING).
+ * The timeout is the only failure classified here; what a reader fails with it has classified.
  *
- * <p>With {@code CACHE_INVALIDATION=tracking} Redis reports changed keys through the reader, and
- * {@link RedisChanges} drops them the same way. A read is stored only if the reader said at its start
- * that its changes will be reported ({@link RedisReader#cacheable()}): nothing read while tracking
- * is down is kept.
+ * <p>Invalidation ({@link #INVALIDATE}, {@link #INVALIDATE_ALL}, and with
+ * {@code CACHE_INVALIDATION=tracking} Redis's own reports) drops entries and detaches the reads under
+ * way for them, so those reads store nothing. A read is stored only if the reader said at its
+ * start that its changes will be reported ({@link RedisReader#cacheable()}): nothing read while
+ * tracking is down is kept.
  */
 public final class CacheVerticle extends VerticleBase {
 
@@ -59,8 +60,8 @@ public final class CacheVerticle extends VerticleBase {
 
   /**
    * Slack over {@code REDIS_TIMEOUT} for whoever waits for this verticle (a lookup, a stats or PING
-   * request): it answers by {@code REDIS_TIMEOUT} itself, so this only catches a cache verticle that
-   * cannot answer at all.
+   * request): it answers by {@code REDIS_TIMEOUT} itself, so a wait this much longer only catches a
+   * cache verticle that cannot answer at all.
    */
   public static final long ANSWER_SLACK_MS = 1_000;
   /** Distinct keys being read from Redis at once; more would only queue behind a slow Redis. */
@@ -73,32 +74,49 @@ public final class CacheVerticle extends VerticleBase {
   private final ProxyConfig config;
   private final Function<Vertx, RedisReader> readerFactory;
   private final Ticker ticker;
+  private final long timeoutMs;
+  private final LookupException timedOut;
 
   // Values as bare arrays, copied once from Redis's reply: a Buffer would add ~64 bytes per entry.
   private LruTtlCache<Key, byte[]> cache;
   // The thread of this verticle's event loop: the only one that may touch the map.
   private Thread eventLoop;
   private RedisReader reader;
-  // Reads of Redis under way, by key: a miss for a key already here joins the pending read.
-  private final Map<Key, Future<Buffer>> inFlight = new HashMap<>();
-  // Reads detached from inFlight by an invalidation but not finished: they still count against MAX_IN_FLIGHT.
-  private int detached;
+  private final InFlightReads inFlight = new InFlightReads(MAX_IN_FLIGHT, new InFlightReads.Source() {
+    @Override
+    public Future<Buffer> read(Key key) {
+      return bounded(reader.get(key));
+    }
+
+    @Override
+    public boolean storable() {
+      return reader.cacheable();
+    }
+
+    @Override
+    public void store(Key key, Buffer value) {
+      cache.put(key, value.getBytes());
+    }
+
+    @Override
+    public void ended(AsyncResult<Buffer> result) {
+      if (result.succeeded()) {
+        health.answered();
+      } else {
+        health.readFailed(((LookupException) result.cause()).failure());
+      }
+    }
+  });
+  private final RedisHealth health;
   // Answers gathered during this turn of the event loop, by the address of the client they go to.
   private final Map<String, LookupAnswers> outboxes = new HashMap<>();
   private final Handler<Void> sendAnswersTask = v -> sendAnswers();
   private boolean answersScheduled;
   // The PING under way, if any: concurrent readiness probes share it.
   private Future<Void> ping;
-  // Whether the last read reached Redis; logs the change of state once, not once per request.
-  private boolean redisReachable = true;
   private long hits;
   private long misses;
-  private long coalesced;
   private long invalidations;
-  private long redisErrors;
-  private long redisTimeouts;
-  private long redisUnavailable;
-  private long rejected;
   // Applies and counts what Redis reports about changed keys (CACHE_INVALIDATION=tracking).
   private final RedisChanges changes = new RedisChanges(this::drop, this::dropAll);
   // The most-read and most-missed keys of the last minute, for GET /hotkeys, the status page and INFO hotkeys.
@@ -108,6 +126,9 @@ public final class CacheVerticle extends VerticleBase {
     this.config = config;
     this.readerFactory = readerFactory;
     this.ticker = ticker;
+    this.timeoutMs = Math.max(1, config.redisTimeout().toMillis());
+    this.timedOut = new LookupException(Failure.TIMEOUT, "Redis did not answer within " + timeoutMs + " ms");
+    this.health = new RedisHealth(config.redisAddress());
   }
 
   @Override
@@ -146,29 +167,28 @@ public final class CacheVerticle extends VerticleBase {
   private void handleLookup(Message<LookupRequest> msg) {
     LookupRequest request = msg.body();
     String replyTo = request.replyTo();
-    Key[] keys = request.keys();
-    int[] tickets = request.tickets();
     // Taken at the first hit: a request of misses only sends no empty answers now.
     LookupAnswers out = null;
     // One clock reading serves the whole request.
     long now = ticker.nanos();
-    for (int i = 0; i < request.count(); i++) {
-      byte[] cached = cache.get(keys[i], now);
+    for (int i = 0; i < request.size(); i++) {
+      Key key = request.key(i);
+      int ticket = request.ticket(i);
+      byte[] cached = cache.get(key, now);
       if (cached != null) {
         hits++;
-        hotKeys.hit(keys[i], now);
+        hotKeys.hit(key, now);
         if (out == null) {
           out = outbox(replyTo);
         }
-        out.answer(tickets[i], LookupReply.hit(view(cached)));
+        out.answer(ticket, LookupReply.hit(view(cached)));
         continue;
       }
       misses++;
-      hotKeys.miss(keys[i], now);
-      int ticket = tickets[i];
-      fetch(keys[i]).onComplete(
+      hotKeys.miss(key, now);
+      inFlight.fetch(key).onComplete(
           value -> outbox(replyTo).answer(ticket, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
-          err -> outbox(replyTo).fail(ticket, asRedisFailure(err)));
+          err -> outbox(replyTo).answer(ticket, LookupReply.failed((LookupException) err)));
     }
   }
 
@@ -201,45 +221,6 @@ public final class CacheVerticle extends VerticleBase {
     outboxes.clear();
   }
 
-  /** The value from Redis, sharing a read already under way for the same key. */
-  private Future<Buffer> fetch(Key key) {
-    Future<Buffer> pending = inFlight.get(key);
-    if (pending != null) {
-      coalesced++;
-      return pending;
-    }
-    if (inFlight.size() + detached >= MAX_IN_FLIGHT) {
-      rejected++;
-      return Future.failedFuture(new RedisException(Failure.OVERLOADED,
-          "too many Redis reads under way (" + MAX_IN_FLIGHT + ")"));
-    }
-    // Asked before the read starts: only a read whose key's changes Redis will report may be kept.
-    boolean storable = reader.cacheable();
-    Future<Buffer> read = bounded(reader.get(key));
-    inFlight.put(key, read);
-    // Registered before any waiter's handler, so the value is cached before anyone is answered.
-    read.onComplete(value -> {
-      noteReachable(true);
-      if (settle(key, read) && storable && value != null) {
-        cache.put(key, value.getBytes());
-      }
-    }, err -> {
-      settle(key, read);
-      countFailure(failureOf(err));
-    });
-    return read;
-  }
-
-  /** Takes a finished read out of the books; true if it is still its key's current read. */
-  private boolean settle(Key key, Future<Buffer> read) {
-    if (inFlight.get(key) == read) {
-      inFlight.remove(key);
-      return true;
-    }
-    detached--;
-    return false;
-  }
-
   private void handleInvalidate(Message<Key> msg) {
     cache.purgeExpired();
     boolean dropped = drop(msg.body());
@@ -258,9 +239,7 @@ public final class CacheVerticle extends VerticleBase {
   /** Drops the key and detaches a read under way for it, so that read cannot put an old value back; true if it was cached. */
   private boolean drop(Key key) {
     boolean dropped = cache.remove(key);
-    if (inFlight.remove(key) != null) {
-      detached++;
-    }
+    inFlight.detach(key);
     return dropped;
   }
 
@@ -268,14 +247,13 @@ public final class CacheVerticle extends VerticleBase {
   private int dropAll() {
     int dropped = cache.size();
     cache.clear();
-    detached += inFlight.size();
-    inFlight.clear();
+    inFlight.detachAll();
     return dropped;
   }
 
   private void handlePing(Message<Object> msg) {
     Future<Void> pong = ping != null ? ping : startPing();
-    pong.onComplete(v -> msg.reply(null), err -> msg.fail(failureOf(err).code(), err.getMessage()));
+    pong.onComplete(v -> msg.reply(null), err -> msg.fail(((LookupException) err).failure().code(), err.getMessage()));
   }
 
   private Future<Void> startPing() {
@@ -283,26 +261,23 @@ public final class CacheVerticle extends VerticleBase {
     ping = pong;
     pong.onComplete(v -> {
       ping = null;
-      noteReachable(true);
+      health.answered();
     }, err -> {
       ping = null;
-      if (failureOf(err) != Failure.REDIS_ERROR) {
-        noteReachable(false);
-      }
+      health.pingFailed(((LookupException) err).failure());
     });
     return pong;
   }
 
   /**
-   * The Redis call, failing with a classified {@link RedisException} after {@code REDIS_TIMEOUT},
-   * and completing on this verticle's event loop whatever thread the reader completes it on: the
-   * callbacks touch the map and the in-flight table, which only this event loop may touch. (A
-   * reader's future need not be bound to a context; one that waited in a queue is not.)
+   * The Redis call under the one deadline: it fails as {@link Failure#TIMEOUT} after
+   * {@code REDIS_TIMEOUT}, with a {@link LookupException} in every case, and completes on this
+   * verticle's event loop whatever thread the reader completes it on: the callbacks touch the map
+   * and the in-flight table, which only this event loop may touch.
    */
   private <T> Future<T> bounded(Future<T> call) {
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, config.redisTimeout().toMillis()),
-        id -> result.tryFail(asRedisFailure(new TimeoutException())));
+    long timer = vertx.setTimer(timeoutMs, id -> result.tryFail(timedOut));
     call.onComplete(ar -> {
       if (Thread.currentThread() == eventLoop) {
         settleBounded(result, timer, ar);
@@ -318,53 +293,15 @@ public final class CacheVerticle extends VerticleBase {
     if (ar.succeeded()) {
       result.tryComplete(ar.result());
     } else {
-      result.tryFail(asRedisFailure(ar.cause()));
-    }
-  }
-
-  private void countFailure(Failure failure) {
-    switch (failure) {
-      case REDIS_ERROR -> redisErrors++;
-      case TIMEOUT -> redisTimeouts++;
-      default -> redisUnavailable++;
-    }
-    if (failure != Failure.REDIS_ERROR) {
-      noteReachable(false);
-    }
-  }
-
-  private RedisException asRedisFailure(Throwable err) {
-    if (err instanceof RedisException re) {
-      return re;
-    }
-    if (err instanceof TimeoutException) {
-      return new RedisException(Failure.TIMEOUT,
-          "Redis did not answer within " + config.redisTimeout().toMillis() + " ms");
-    }
-    return new RedisException(Failure.UNAVAILABLE, String.valueOf(err.getMessage()));
-  }
-
-  private static Failure failureOf(Throwable err) {
-    return err instanceof RedisException re ? re.failure() : Failure.UNAVAILABLE;
-  }
-
-  private void noteReachable(boolean reachable) {
-    if (reachable == redisReachable) {
-      return;
-    }
-    redisReachable = reachable;
-    if (reachable) {
-      LOG.info("Redis at {} answers again", config.redisAddress());
-    } else {
-      LOG.warn("Redis at {} is unreachable or too slow; misses fail, cached keys are still served",
-          config.redisAddress());
+      result.tryFail(LookupException.of(ar.cause()));
     }
   }
 
   private CacheStats stats() {
-    return new CacheStats(hits, misses, coalesced, cache.evictions(), cache.expirations(), invalidations,
-        cache.size(), cache.capacity(), inFlight.size() + detached,
-        redisErrors, redisTimeouts, redisUnavailable, rejected, redisReachable, trackingStats());
+    return new CacheStats(hits, misses, inFlight.coalesced(), cache.evictions(), cache.expirations(), invalidations,
+        cache.size(), cache.capacity(), inFlight.size(),
+        health.errors(), health.timeouts(), health.unavailable(), inFlight.rejected(), health.reachable(),
+        trackingStats());
   }
 
   private CacheStats.Tracking trackingStats() {

@@ -1,11 +1,10 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.RedisException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 /**
- * Why a lookup failed. A lookup's answer carries it in a {@link RedisException}; an event-bus
+ * Why a lookup failed. A lookup's answer carries it in a {@link LookupException}; an event-bus
  * request to the cache (a PING, say) is failed with {@link #code()}. Each front end maps the
  * failure to its protocol (an HTTP status, a RESP error).
  */
@@ -30,13 +29,13 @@ public enum Failure {
   }
 
   /**
-   * The failure behind an event-bus request's exception, or a lookup's {@link RedisException}.
+   * The failure behind an event-bus request's exception, or a lookup's {@link LookupException}.
    * An event-bus timeout or a missing
    * consumer (the cache verticle is gone, as during shutdown) counts as {@link #UNAVAILABLE}
    * or {@link #TIMEOUT}.
    */
   public static Failure of(Throwable t) {
-    if (t instanceof RedisException re) {
+    if (t instanceof LookupException re) {
       return re.failure();
     }
     if (t instanceof ReplyException re) {

@@ -1,18 +1,16 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.RedisException;
 import java.util.Arrays;
 
 /**
  * Answers the cache verticle sends one {@link CacheClient}: for each ticket, a {@link LookupReply}
- * or the {@link RedisException} that failed that key alone. The cache fills it during one turn of
- * its event loop and sends it; nobody changes it after that.
+ * (a failed key is a {@link LookupReply.Outcome#FAILED} reply, failing that key alone). Handed over:
+ * the cache fills it during one turn of its event loop and sends it; nobody changes it after that.
  */
 public final class LookupAnswers {
 
   private int[] tickets;
   private LookupReply[] replies;
-  private RedisException[] failures;
   private int size;
 
   public LookupAnswers(int capacity) {
@@ -22,18 +20,12 @@ public final class LookupAnswers {
   }
 
   public void answer(int ticket, LookupReply reply) {
-    int i = next();
-    tickets[i] = ticket;
-    replies[i] = reply;
-  }
-
-  public void fail(int ticket, RedisException failure) {
-    int i = next();
-    tickets[i] = ticket;
-    if (failures == null) {
-      failures = new RedisException[tickets.length];
+    if (size == tickets.length) {
+      tickets = Arrays.copyOf(tickets, size * 2);
+      replies = Arrays.copyOf(replies, size * 2);
     }
-    failures[i] = failure;
+    tickets[size] = ticket;
+    replies[size++] = reply;
   }
 
   public int size() {
@@ -44,25 +36,7 @@ public final class LookupAnswers {
     return tickets[i];
   }
 
-  /** The answer at {@code i}; null when that key failed. */
   public LookupReply reply(int i) {
     return replies[i];
-  }
-
-  /** Why the key at {@code i} failed; null when it has an answer. */
-  public RedisException failure(int i) {
-    return failures == null ? null : failures[i];
-  }
-
-  private int next() {
-    if (size == tickets.length) {
-      int n = size * 2;
-      tickets = Arrays.copyOf(tickets, n);
-      replies = Arrays.copyOf(replies, n);
-      if (failures != null) {
-        failures = Arrays.copyOf(failures, n);
-      }
-    }
-    return size++;
   }
 }

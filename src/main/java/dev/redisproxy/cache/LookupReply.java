@@ -3,17 +3,19 @@ package dev.redisproxy.cache;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The cache verticle's answer to one key of a {@link LookupRequest}. A missing key is a normal
- * answer, not a failure; a failed key is answered with a {@link dev.redisproxy.redis.RedisException}
- * carrying its {@link Failure} instead (see {@link LookupAnswers}).
+ * The answer to one lookup. A missing key is a normal answer ({@link Outcome#NOT_FOUND}), not a
+ * failure; a lookup that could not be answered is {@link Outcome#FAILED} with the {@link Failure}
+ * that each front end maps to its protocol, and a message for the client.
  *
- * @param outcome where the value came from, or that there is none
- * @param value   the value's bytes, shared and never modified; null for {@link Outcome#NOT_FOUND}
+ * @param outcome where the value came from, that there is none, or that the lookup failed
+ * @param value   the value's bytes, shared and never modified; null unless {@link Outcome#HIT} or {@link Outcome#MISS}
+ * @param failure why the lookup failed; null unless {@link Outcome#FAILED}
+ * @param message the failure's text (Redis's own error text for {@link Failure#REDIS_ERROR}); null unless failed
  */
-public record LookupReply(Outcome outcome, Buffer value) {
+public record LookupReply(Outcome outcome, Buffer value, Failure failure, String message) {
 
   /** One instance for every not-found answer, so that answer allocates nothing. */
-  public static final LookupReply NOT_FOUND = new LookupReply(Outcome.NOT_FOUND, null);
+  public static final LookupReply NOT_FOUND = new LookupReply(Outcome.NOT_FOUND, null, null, null);
 
   public enum Outcome {
     /** Served from the cache. */
@@ -21,14 +23,29 @@ public record LookupReply(Outcome outcome, Buffer value) {
     /** Read from Redis for this lookup (or for a lookup it was coalesced with). */
     MISS,
     /** Redis has no such key. */
-    NOT_FOUND
+    NOT_FOUND,
+    /** No answer: Redis failed, timed out or is overloaded, or the cache did not answer. */
+    FAILED
   }
 
   public static LookupReply hit(Buffer value) {
-    return new LookupReply(Outcome.HIT, value);
+    return new LookupReply(Outcome.HIT, value, null, null);
   }
 
   public static LookupReply miss(Buffer value) {
-    return new LookupReply(Outcome.MISS, value);
+    return new LookupReply(Outcome.MISS, value, null, null);
+  }
+
+  public static LookupReply failed(Failure failure, String message) {
+    return new LookupReply(Outcome.FAILED, null, failure, message);
+  }
+
+  /** The classified exception as an answer. */
+  public static LookupReply failed(LookupException e) {
+    return failed(e.failure(), e.getMessage());
+  }
+
+  public boolean isFailed() {
+    return outcome == Outcome.FAILED;
   }
 }

@@ -1,6 +1,5 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.InvalidationListener;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;

@@ -1,15 +1,14 @@
 package dev.redisproxy.http;
 
-import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ProxyConfig;
-import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.security.KeyPatterns;
 import dev.redisproxy.security.ServerTls;
 import io.micrometer.core.instrument.Counter;
@@ -79,8 +78,6 @@ public final class HttpVerticle extends VerticleBase {
   // CLIENT_IDLE_TIMEOUT for clients that send, but too slowly to finish a request (slowloris).
   private final RequestDeadlines deadlines;
   private CacheClient cache;
-  // Turns the cache's answer to a /get/ request (the attachment) into its response.
-  private final CacheClient.Recipient responder = this::respond;
   private Router ops;
   private HttpServer server;
 
@@ -181,15 +178,14 @@ public final class HttpVerticle extends VerticleBase {
       sendText(req, 403, "key not allowed");
       return;
     }
-    cache.lookup(Key.wrap(key), responder, req, 0);
+    cache.lookup(Key.wrap(key), reply -> respond(req, reply));
   }
 
-  private void respond(Object request, int index, LookupReply reply, RedisException failure) {
-    HttpServerRequest req = (HttpServerRequest) request;
-    if (failure == null) {
-      sendReply(req, reply);
+  private void respond(HttpServerRequest req, LookupReply reply) {
+    if (reply.isFailed()) {
+      sendFailure(req, reply.failure(), reply.message());
     } else {
-      sendFailure(req, failure);
+      sendReply(req, reply);
     }
   }
 
@@ -237,14 +233,13 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  private void sendFailure(HttpServerRequest req, Throwable err) {
-    Failure failure = Failure.of(err);
+  private void sendFailure(HttpServerRequest req, Failure failure, String message) {
     if (failure == Failure.REDIS_ERROR) {
-      sendText(req, 502, "Redis error: " + err.getMessage());
+      sendText(req, 502, "Redis error: " + message);
       return;
     }
     req.response().putHeader(RETRY_AFTER, ONE_SECOND);
-    sendText(req, 503, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + err.getMessage());
+    sendText(req, 503, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
   }
 
   /**

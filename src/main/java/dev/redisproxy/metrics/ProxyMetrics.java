@@ -1,7 +1,7 @@
 package dev.redisproxy.metrics;
 
-import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
+import dev.redisproxy.security.ConnectionGate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

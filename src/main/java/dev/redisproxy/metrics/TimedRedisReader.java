@@ -1,11 +1,11 @@
 package dev.redisproxy.metrics;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.InvalidationListener;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.cache.Ticker;
-import dev.redisproxy.redis.InvalidationListener;
-import dev.redisproxy.redis.RedisException;
-import dev.redisproxy.redis.RedisReader;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -35,7 +35,7 @@ public final class TimedRedisReader implements RedisReader {
     return delegate.get(key).onComplete(
         value -> record(start),
         err -> {
-          if (err instanceof RedisException re && re.failure() == Failure.REDIS_ERROR) {
+          if (err instanceof LookupException re && re.failure() == Failure.REDIS_ERROR) {
             record(start);
           }
         });

@@ -1,6 +1,7 @@
 package dev.redisproxy.redis;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -12,11 +13,12 @@ import java.util.function.Supplier;
  * once with {@link Failure#OVERLOADED}. Used from one Vert.x context only (the cache verticle's),
  * so plain fields suffice.
  *
- * <p>Why the readers bound their own calls: vertx-redis-client fails a command at once ("Redis
- * waiting queue is full") when its connection already has {@link RedisClientOptions#PIPELINE_DEPTH}
- * commands waiting for replies. The readers pipeline reads over a few connections, so they let
- * that many per connection be under way and queue the rest here, in order, up to
- * {@code REDIS_POOL_WAITING}.
+ * <p>Why the readers bound their own calls: a connection takes at most
+ * {@link RedisClientOptions#PIPELINE_DEPTH} commands waiting for replies (past it vertx-redis-client
+ * would refuse them; {@link PipelinedRedis} refuses them first). The readers pipeline reads over a
+ * few connections, so they let that many per connection be under way and queue the rest here, in
+ * order, up to {@code REDIS_POOL_WAITING}. Waiting here counts against the read's one deadline, the
+ * cache's.
  */
 final class InFlightLimit {
 
@@ -37,7 +39,7 @@ final class InFlightLimit {
       return run(call);
     }
     if (waiting.size() >= maxWaiting) {
-      return Future.failedFuture(new RedisException(Failure.OVERLOADED,
+      return Future.failedFuture(new LookupException(Failure.OVERLOADED,
           "too many reads waiting for a Redis connection (" + maxWaiting + ")"));
     }
     // On the caller's context, like the futures of calls that start at once: without one, the cache

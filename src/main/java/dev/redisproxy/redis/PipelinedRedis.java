@@ -1,5 +1,7 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Ticker;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Redis;
@@ -35,16 +37,22 @@ import org.slf4j.LoggerFactory;
  * commands waiting for it, and the next command tries again: there is no reconnect loop.
  *
  * <p>Deadlines are the caller's ({@link RenewingRedis} replaces the whole client when a command gets
- * no answer in time), and so is the bound on commands under way ({@link InFlightLimit}, at most
- * {@code size} times the pipeline depth). Used from one Vert.x context (the cache verticle's) only,
+ * no answer in time), and so is the bound on commands waiting for a connection ({@link InFlightLimit},
+ * at most {@code size} times the pipeline depth under way); each connection's own bound, the
+ * pipeline depth, is counted here, so the client's never trips. Used from one Vert.x context (the cache verticle's) only,
  * so the fields need no locks; connections and their replies stay on that context.
  */
 final class PipelinedRedis implements Redis {
 
   private static final Logger LOG = LoggerFactory.getLogger(PipelinedRedis.class);
 
-  /** What vertx-redis-client fails a command with when the connection's pipeline is full: the connection is fine. */
-  private static final String QUEUE_FULL = "Redis waiting queue is full";
+  /**
+   * Past {@link RedisClientOptions#PIPELINE_DEPTH} commands on the least busy connection: our own
+   * bound, equal to the client's {@code maxWaitingHandlers}, so the client never has to refuse a
+   * command for a full queue (it would say so only in its message text).
+   */
+  private static final LookupException PIPELINES_FULL = new LookupException(Failure.OVERLOADED,
+      "too many reads waiting for Redis: every connection has " + RedisClientOptions.PIPELINE_DEPTH + " under way");
 
   private final Redis client;
   private final Slot[] slots;
@@ -86,15 +94,19 @@ final class PipelinedRedis implements Redis {
       return Future.failedFuture("Redis client is closed");
     }
     Slot slot = leastBusy();
+    if (slot.pending >= RedisClientOptions.PIPELINE_DEPTH) {
+      return Future.failedFuture(PIPELINES_FULL);
+    }
     Future<RedisConnection> connection = connectionOf(slot);
     slot.pending++;
     Future<Response> reply = connection.succeeded()
         ? connection.result().send(command)
         : connection.compose(conn -> conn.send(command));
+    // A failure other than an error reply: the connection (or, in a Cluster, a node's) is gone.
     // andThen, not onComplete: the caller hears of the reply after a dead connection was let go.
     return reply.andThen(ar -> {
       slot.pending--;
-      if (ar.failed() && !(ar.cause() instanceof Response) && !QUEUE_FULL.equals(ar.cause().getMessage())) {
+      if (ar.failed() && !(ar.cause() instanceof Response)) {
         // Closed, or a node of a Cluster connection closed: the next command gets a connection that works.
         release(slot, connection);
       }

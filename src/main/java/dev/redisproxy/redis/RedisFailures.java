@@ -1,6 +1,7 @@
 package dev.redisproxy.redis;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.redis.client.Response;
 import java.util.Set;
@@ -8,7 +9,8 @@ import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
- * Sorts what vertx-redis-client fails with into a {@link Failure}, the same way in every mode: error
+ * The one place that sorts what vertx-redis-client fails with into a {@link Failure}, by type, the same
+ * way in every mode (the readers call it at their edge): error
  * replies to the GET are {@link Failure#REDIS_ERROR}, anything that kept the read from reaching a
  * working connection is {@link Failure#UNAVAILABLE}, a full queue is {@link Failure#OVERLOADED}.
  * Messages come out on one line: Sentinel and Cluster list one failure per endpoint, one per line.
@@ -54,35 +56,37 @@ final class RedisFailures {
   private RedisFailures() {
   }
 
-  /** The failure as a {@link RedisException} with a one-line message. */
-  static RedisException classify(Throwable t) {
-    if (t instanceof RedisException re) {
+  /** The failure as a {@link LookupException} with a one-line message. */
+  static LookupException classify(Throwable t) {
+    if (t instanceof LookupException re) {
       return re;
     }
     String message = oneLine(t);
     Problem problem = problemOf(t);
     if (problem != null) {
       String detail = problem == Problem.TLS ? oneLine(deepestCause(t)) : message;
-      return new RedisException(Failure.UNAVAILABLE, problem.summary + ": " + detail);
+      return new LookupException(Failure.UNAVAILABLE, problem.summary + ": " + detail);
     }
-    if (t instanceof ConnectionPoolTooBusyException || message.startsWith("Redis waiting queue is full")) {
-      return new RedisException(Failure.OVERLOADED, "too many reads waiting for Redis: " + message);
+    // The pool's wait queue (REDIS_POOL_WAITING) is full. A full pipeline never gets here:
+    // PipelinedRedis keeps to its depth itself.
+    if (t instanceof ConnectionPoolTooBusyException) {
+      return new LookupException(Failure.OVERLOADED, "too many reads waiting for Redis: " + message);
     }
     if (t instanceof Response) {
       return errorReply(message);
     }
-    return new RedisException(Failure.UNAVAILABLE, message);
+    return new LookupException(Failure.UNAVAILABLE, message);
   }
 
   /** An error reply from Redis itself: WRONGTYPE, NOPERM on the key, ... or a transient state of the server. */
-  static RedisException errorReply(String message) {
+  static LookupException errorReply(String message) {
     String code = message.split(" ", 2)[0];
-    return new RedisException(TRANSIENT_ERRORS.contains(code) ? Failure.UNAVAILABLE : Failure.REDIS_ERROR, message);
+    return new LookupException(TRANSIENT_ERRORS.contains(code) ? Failure.UNAVAILABLE : Failure.REDIS_ERROR, message);
   }
 
   /** The operator-facing problem behind a failure, or null for the ordinary ones. */
   static Problem problemOf(Throwable t) {
-    if (t instanceof RedisException) {
+    if (t instanceof LookupException) {
       return null;
     }
     String message = oneLine(t);

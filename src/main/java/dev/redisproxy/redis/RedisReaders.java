@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Vertx;

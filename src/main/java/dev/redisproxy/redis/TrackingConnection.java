@@ -1,7 +1,9 @@
 package dev.redisproxy.redis;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.InvalidationListener;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.redis.ReplyParser.ErrorReply;
 import dev.redisproxy.redis.ReplyParser.Push;
 import io.vertx.core.Future;
@@ -28,10 +30,13 @@ import java.util.concurrent.TimeUnit;
  * writes the reply before any invalidation caused by a later write, and the frames are handled in
  * that order on one event loop: a value is stored before the invalidation that concerns it arrives.
  *
- * <p>Why not a held vertx-redis-client {@code RedisConnection}: in 5.0.7 a push frame that arrives
- * while commands are pending takes the place of the oldest one ({@code RedisStandaloneConnection.handle}
- * polls the queue before it looks at the frame's type). That command never completes and every later
- * reply goes to the command before its own: pipelined reads would return other keys' values.
+ * <p>Why not a held vertx-redis-client {@code RedisConnection} (a workaround): in 5.0.7 a push frame
+ * that arrives while commands are pending takes the place of the oldest one
+ * ({@code RedisStandaloneConnection.handle} polls the queue before it looks at the frame's type). That
+ * command never completes and every later reply goes to the command before its own: pipelined reads
+ * would return other keys' values. Still so in 5.0.12 and on master; no upstream issue was found for
+ * it. {@code PushFrameCanaryIT} asserts the bug against a real Redis and fails once an upgrade fixes
+ * it: then this class can go, and the tracking reader can use a held connection with a push handler.
  *
  * <p>Used from the context that opened it (the cache verticle's) only. Every frame is handled on that
  * event loop in arrival order; listeners of the futures returned here run as the frame is handled.
@@ -67,7 +72,7 @@ final class TrackingConnection {
 
   /**
    * Connects, says {@code HELLO 3} (authenticating and naming the connection), selects the database of
-   * the URL and turns tracking on. Fails with a {@link RedisException} if any step fails or the whole
+   * the URL and turns tracking on. Fails with a {@link LookupException} if any step fails or the whole
    * takes longer than {@code timeout}; the socket is closed then.
    */
   static Future<TrackingConnection> open(Vertx vertx, NetClient client, RedisURI uri, String user, String password,
@@ -84,8 +89,8 @@ final class TrackingConnection {
                   return Future.succeededFuture(conn);
                 }
                 conn.close("set-up failed");
-                return Future.failedFuture(ar.cause() instanceof RedisException ? ar.cause()
-                    : new RedisException(Failure.TIMEOUT, "Redis did not complete the tracking connection's set-up within "
+                return Future.failedFuture(ar.cause() instanceof LookupException ? ar.cause()
+                    : new LookupException(Failure.TIMEOUT, "Redis did not complete the tracking connection's set-up within "
                         + timeout.toMillis() + " ms"));
               });
         });
@@ -115,7 +120,7 @@ final class TrackingConnection {
         }
       }
     }
-    return Future.failedFuture(new RedisException(Failure.UNAVAILABLE, "HELLO 3 refused: Redis answered " + hello
+    return Future.failedFuture(new LookupException(Failure.UNAVAILABLE, "HELLO 3 refused: Redis answered " + hello
         + " instead of switching to RESP3"));
   }
 
@@ -155,7 +160,7 @@ final class TrackingConnection {
     if (reply == null || reply instanceof Buffer) {
       return Future.succeededFuture((Buffer) reply);
     }
-    return Future.failedFuture(new RedisException(Failure.REDIS_ERROR, "unexpected reply to GET: " + reply));
+    return Future.failedFuture(new LookupException(Failure.REDIS_ERROR, "unexpected reply to GET: " + reply));
   }
 
   /** Sends a command of text and number arguments; an error reply fails the future with a message that names the step. */
@@ -165,8 +170,8 @@ final class TrackingConnection {
       byte[] bytes = String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
       request.appendString("$" + bytes.length + "\r\n").appendBytes(bytes).appendBytes(CRLF);
     }
-    return write(request).recover(err -> Future.failedFuture(err instanceof RedisException re
-        && re.failure() == Failure.REDIS_ERROR ? new RedisException(Failure.UNAVAILABLE, step + " refused: " + re.getMessage()) : err));
+    return write(request).recover(err -> Future.failedFuture(err instanceof LookupException re
+        && re.failure() == Failure.REDIS_ERROR ? new LookupException(Failure.UNAVAILABLE, step + " refused: " + re.getMessage()) : err));
   }
 
   private Future<Object> write(Buffer request) {
@@ -231,14 +236,14 @@ final class TrackingConnection {
     parser.stop();
     // The owner hears of it before any pending read fails, so it can stop trusting the cache first.
     closeHandler.handle(reason);
-    RedisException failure = closed();
+    LookupException failure = closed();
     Promise<Object> request;
     while ((request = pending.poll()) != null) {
       request.tryFail(failure);
     }
   }
 
-  private RedisException closed() {
-    return new RedisException(Failure.UNAVAILABLE, "tracking connection to Redis lost: " + closedBecause);
+  private LookupException closed() {
+    return new LookupException(Failure.UNAVAILABLE, "tracking connection to Redis lost: " + closedBecause);
   }
 }

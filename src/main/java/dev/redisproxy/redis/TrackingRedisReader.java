@@ -1,6 +1,8 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.InvalidationListener;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import io.vertx.core.Future;

@@ -1,6 +1,8 @@
 package dev.redisproxy.redis;
 
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import dev.redisproxy.redis.RedisFailures.Problem;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * whole, {@link RenewingRedis} replaces connections that leave a read unanswered that long, and
  * {@link InFlightLimit} bounds the reads under way by what the connections' pipelines hold.
  *
- * <p>Every failure leaves as a {@link RedisException} ({@link RedisFailures}). Refused credentials
+ * <p>Every failure leaves as a {@link LookupException} ({@link RedisFailures}). Refused credentials
  * and failed TLS handshakes need an operator, not a retry: they are logged once, until a read
  * succeeds again. When Redis refuses the handshake (a wrong password, say), vertx-redis-client 5.0.7
  * leaves the refused socket open, one per attempt, until Redis runs out of clients. So after a
@@ -49,7 +51,7 @@ public final class VertxRedisReader implements RedisReader {
   // The problem last logged, so that it is logged once; null after a successful read.
   private Problem reported;
   // The handshake refusal that misses fail with until refusedAt + REFUSAL_HOLD_MS; null when none.
-  private RedisException refusal;
+  private LookupException refusal;
   private long refusedAt;
 
   private VertxRedisReader(Supplier<Redis> clients, String address, InFlightLimit inFlight) {
@@ -66,8 +68,10 @@ public final class VertxRedisReader implements RedisReader {
           + " so anyone holding a certificate from a trusted CA can impersonate Redis");
     }
     RedisOptions options = RedisClientOptions.of(config);
-    // Cluster: one pooled connection per node stays free for the slot map's refresh (vertx-redis-client
-    // issue #541: with every pooled connection held, the refresh, and with it every read, waits for good).
+    // Cluster, a workaround: one pooled connection per node stays free for the slot map's refresh
+    // (vertx-redis-client issue #541, fixed by pull request #550 in 5.0.10: with every pooled connection
+    // held, the refresh, and with it every read, waits for good). ClusterPoolCanaryIT fails once an
+    // upgrade fixes it; then every pooled connection can carry reads.
     int connections = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
     // A command without an answer for REDIS_TIMEOUT retires the client and its connections: see RenewingRedis.
     long stuckAfterMs = config.redisTimeout().toMillis();
@@ -98,7 +102,7 @@ public final class VertxRedisReader implements RedisReader {
             Response r = ar.result();
             return Future.succeededFuture(r == null ? null : r.toBuffer());
           }
-          RedisException failure = RedisFailures.classify(ar.cause());
+          LookupException failure = RedisFailures.classify(ar.cause());
           Problem problem = RedisFailures.problemOf(ar.cause());
           if (problem != null) {
             report(problem, failure);
@@ -117,7 +121,7 @@ public final class VertxRedisReader implements RedisReader {
   }
 
   /** Holds misses off Redis for a while and swaps the client, closing the refused sockets it kept. */
-  private void refuse(Redis used, RedisException failure) {
+  private void refuse(Redis used, LookupException failure) {
     refusal = failure;
     refusedAt = System.nanoTime();
     if (used == client) {
@@ -126,7 +130,7 @@ public final class VertxRedisReader implements RedisReader {
     }
   }
 
-  private void report(Problem problem, RedisException failure) {
+  private void report(Problem problem, LookupException failure) {
     if (problem == reported) {
       return;
     }

@@ -1,10 +1,10 @@
 package dev.redisproxy.resp;
 
-import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheStats;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.HotKeysSnapshot;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.security.ConnectionGate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

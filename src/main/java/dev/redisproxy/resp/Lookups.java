@@ -3,7 +3,6 @@ package dev.redisproxy.resp;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
-import dev.redisproxy.redis.RedisException;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayDeque;
 
@@ -16,7 +15,7 @@ import java.util.ArrayDeque;
  *
  * <p>Used on the connection's event loop only.
  */
-final class Lookups implements CacheClient.Recipient {
+final class Lookups {
 
   /** Cache lookups outstanding for one connection; further keys wait their turn. */
   static final int MAX_IN_FLIGHT = 256;
@@ -24,7 +23,8 @@ final class Lookups implements CacheClient.Recipient {
   private static final Buffer TIMED_OUT = RespEncoder.error("UNAVAILABLE Redis timed out");
 
   private final CacheClient cache;
-  // Called once the answers that came together are recorded: the connection writes what is ready.
+  // Called at each answer recorded: the connection writes what became ready once, at the end of
+  // this event-loop turn, so the answers that came in one message from the cache go out together.
   private final Runnable onAnswers;
   // GET/MGET replies with keys not yet sent to the cache, oldest first.
   private final ArrayDeque<KeysReply> unsent = new ArrayDeque<>();
@@ -61,7 +61,8 @@ final class Lookups implements CacheClient.Recipient {
       int index = r.nextToSend();
       inFlight++;
       budget--;
-      cache.lookup(r.key(index), this, r, index);
+      KeysReply owner = r;
+      cache.lookup(r.key(index), reply -> answered(owner, index, reply));
     }
     while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
       unsent.poll();
@@ -78,33 +79,25 @@ final class Lookups implements CacheClient.Recipient {
     unsent.clear();
   }
 
-  @Override
-  public void answered(Object attachment, int index, LookupReply reply, RedisException failure) {
+  private void answered(KeysReply owner, int index, LookupReply reply) {
     inFlight--;
     if (closed) {
       return;
     }
-    KeysReply owner = (KeysReply) attachment;
-    if (failure == null) {
-      owner.answer(index, reply.value());
+    if (reply.isFailed()) {
+      owner.fail(index, reply.failure(), failureReply(reply.failure(), reply.message()));
     } else {
-      owner.fail(index, failure.failure(), failureReply(failure.failure(), failure));
+      owner.answer(index, reply.value());
     }
-  }
-
-  @Override
-  public void delivered() {
-    if (!closed) {
-      onAnswers.run();
-    }
+    onAnswers.run();
   }
 
   /** The RESP error for a failed lookup: Redis's own error text, or UNAVAILABLE. */
-  static Buffer failureReply(Failure failure, Throwable err) {
+  static Buffer failureReply(Failure failure, String message) {
     return switch (failure) {
-      case REDIS_ERROR -> RespEncoder.error(err.getMessage() == null ? "ERR Redis error" : err.getMessage());
+      case REDIS_ERROR -> RespEncoder.error(message == null ? "ERR Redis error" : message);
       case TIMEOUT -> TIMED_OUT;
-      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + err.getMessage());
+      default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + message);
     };
   }
 }

@@ -2,6 +2,7 @@ package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheClient;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
@@ -38,10 +39,10 @@ final class RespConnection {
   private final Commands commands;
   private final ConnectionState state;
   private final Lookups lookups;
+  private final Runnable pump = this::pump;
   private final RespParser parser = new RespParser();
   private final RespWriter writer = new RespWriter();
   private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
-  private final Runnable pump = this::pump;
   private boolean paused;
   private boolean writeBlocked;
   // No further commands are taken (QUIT, a protocol error, server shutdown); close once written.
@@ -52,13 +53,20 @@ final class RespConnection {
   private long commandsTaken;
   private long commandsAtStall = -1;
   private long stalledSince;
+  // Answers that arrive together (one message from the cache) are written together: the first
+  // schedules one pump for the end of this turn.
+  private boolean pumpScheduled;
+  private final Handler<Void> pumpTask = v -> {
+    pumpScheduled = false;
+    pump();
+  };
 
   RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands, long id) {
     this.socket = socket;
     this.context = context;
     this.commands = commands;
     this.state = new ConnectionState(id, socket.remoteAddress());
-    this.lookups = new Lookups(cache, pump);
+    this.lookups = new Lookups(cache, this::schedulePump);
   }
 
   /**
@@ -125,6 +133,14 @@ final class RespConnection {
     lookups.send();
     flush();
     updateReading();
+  }
+
+  /** Pumps once at the end of this event-loop turn, however many answers arrive in it. */
+  private void schedulePump() {
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      context.runOnContext(pumpTask);
+    }
   }
 
   /** Writes the reply into the batch when nothing is ahead of it, else queues it. */

@@ -1,11 +1,11 @@
 package dev.redisproxy.resp;
 
-import dev.redisproxy.ConnectionGate;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.security.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

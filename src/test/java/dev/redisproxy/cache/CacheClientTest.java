@@ -2,7 +2,7 @@ package dev.redisproxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.redis.RedisException;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,7 +48,7 @@ class CacheClientTest {
 
   private static void answer(Vertx vertx, LookupRequest request, int i, String value) {
     LookupAnswers answers = new LookupAnswers(1);
-    answers.answer(request.tickets()[i], LookupReply.hit(Buffer.buffer(value)));
+    answers.answer(request.ticket(i), LookupReply.hit(Buffer.buffer(value)));
     vertx.eventBus().send(request.replyTo(), answers);
   }
 
@@ -66,19 +66,18 @@ class CacheClientTest {
     fakeCache();
     CacheClient client = await(CacheClient.open(vertx, 60_000));
     List<String> got = new CopyOnWriteArrayList<>();
-    CacheClient.Recipient recipient = (attachment, index, reply, failure) -> got.add(attachment + "/" + index + "=" + reply.value());
     client.runOnLoop(v -> {
-      client.lookup(Key.of("a"), recipient, "x", 0);
-      client.lookup(Key.of("b"), recipient, "y", 7);
+      client.lookup(Key.of("a"), reply -> got.add("a=" + reply.value()));
+      client.lookup(Key.of("b"), reply -> got.add("b=" + reply.value()));
     });
     LookupRequest request = nextRequest();
-    assertThat(request.count()).isEqualTo(2);
-    assertThat(request.keys()[0]).isEqualTo(Key.of("a"));
-    assertThat(request.keys()[1]).isEqualTo(Key.of("b"));
+    assertThat(request.size()).isEqualTo(2);
+    assertThat(request.key(0)).isEqualTo(Key.of("a"));
+    assertThat(request.key(1)).isEqualTo(Key.of("b"));
     answer(vertx, request, 1, "B");
     answer(vertx, request, 0, "A");
     Await.until(Duration.ofSeconds(10), "both answers", () -> got.size() == 2);
-    assertThat(got).containsExactly("y/7=B", "x/0=A");
+    assertThat(got).containsExactly("b=B", "a=A");
     assertThat(requests).isEmpty();
   }
 
@@ -89,13 +88,13 @@ class CacheClientTest {
     Future<LookupReply> first = client.lookup(Key.of("k"));
     LookupRequest stale = nextRequest();
     Throwable err = failureOf(first);
-    assertThat(err).isInstanceOf(RedisException.class);
+    assertThat(err).isInstanceOf(LookupException.class);
     assertThat(Failure.of(err)).isEqualTo(Failure.TIMEOUT);
 
     // The slot is reused with a new ticket: the old answer must not complete the new lookup.
     Future<LookupReply> second = client.lookup(Key.of("k"));
     LookupRequest fresh = nextRequest();
-    assertThat(fresh.tickets()[0]).isNotEqualTo(stale.tickets()[0]);
+    assertThat(fresh.ticket(0)).isNotEqualTo(stale.ticket(0));
     answer(vertx, stale, 0, "old");
     answer(vertx, fresh, 0, "new");
     assertThat(await(second).value().toString()).isEqualTo("new");
@@ -113,24 +112,24 @@ class CacheClientTest {
   void pastTheBoundALookupFailsAtOnceAsOverloaded() throws Exception {
     fakeCache();
     CacheClient client = await(CacheClient.open(vertx, 60_000));
-    List<RedisException> failures = new CopyOnWriteArrayList<>();
-    CacheClient.Recipient recipient = (attachment, index, reply, failure) -> failures.add(failure);
+    List<LookupReply> answers = new CopyOnWriteArrayList<>();
     client.runOnLoop(v -> {
       for (int i = 0; i <= CacheClient.MAX_OUTSTANDING; i++) {
-        client.lookup(Key.of("k" + i), recipient, null, i);
+        client.lookup(Key.of("k" + i), answers::add);
       }
     });
     LookupRequest request = nextRequest();
-    assertThat(request.count()).isEqualTo(CacheClient.MAX_OUTSTANDING);
-    Await.until(Duration.ofSeconds(10), "the refusal", () -> failures.size() == 1);
-    assertThat(failures.get(0).failure()).isEqualTo(Failure.OVERLOADED);
+    assertThat(request.size()).isEqualTo(CacheClient.MAX_OUTSTANDING);
+    Await.until(Duration.ofSeconds(10), "the refusal", () -> answers.size() == 1);
+    assertThat(answers.get(0).outcome()).isEqualTo(LookupReply.Outcome.FAILED);
+    assertThat(answers.get(0).failure()).isEqualTo(Failure.OVERLOADED);
     // An answer frees a slot for the next lookup.
     answer(vertx, request, 0, "v");
-    Await.until(Duration.ofSeconds(10), "the answer", () -> failures.size() == 2);
-    assertThat(failures.get(1)).isNull();
+    Await.until(Duration.ofSeconds(10), "the answer", () -> answers.size() == 2);
+    assertThat(answers.get(1).outcome()).isEqualTo(LookupReply.Outcome.HIT);
     Future<LookupReply> next = client.lookup(Key.of("next"));
     LookupRequest after = nextRequest();
-    assertThat(after.keys()[0]).isEqualTo(Key.of("next"));
+    assertThat(after.key(0)).isEqualTo(Key.of("next"));
     answer(vertx, after, 0, "n");
     assertThat(await(next).value().toString()).isEqualTo("n");
   }

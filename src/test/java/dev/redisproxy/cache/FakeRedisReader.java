@@ -1,7 +1,7 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.RedisException;
-import dev.redisproxy.redis.RedisReader;
+import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisReader;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +30,7 @@ public final class FakeRedisReader implements RedisReader {
   private volatile Context caller;
   private volatile boolean unbound;
   private volatile boolean holding;
-  private volatile RedisException failure;
+  private volatile LookupException failure;
 
   /** From now on reads stay pending until {@link #release} or {@link #releaseAll}. */
   public void hold() {
@@ -39,7 +39,7 @@ public final class FakeRedisReader implements RedisReader {
 
   /** From now on reads and pings fail with this failure. */
   public void failWith(Failure f, String message) {
-    failure = new RedisException(f, message);
+    failure = new LookupException(f, message);
   }
 
   /** Undoes {@link #failWith}: Redis answers again. */

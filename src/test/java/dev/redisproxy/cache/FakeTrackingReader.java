@@ -1,7 +1,7 @@
 package dev.redisproxy.cache;
 
-import dev.redisproxy.redis.InvalidationListener;
-import dev.redisproxy.redis.RedisReader;
+import dev.redisproxy.cache.InvalidationListener;
+import dev.redisproxy.cache.RedisReader;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

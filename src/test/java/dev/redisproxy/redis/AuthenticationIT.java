@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -51,7 +52,7 @@ class AuthenticationIT {
     try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_URL", url("reader:pw")))) {
       assertThat(h.read("public:greeting")).isEqualTo("hello");
       assertThat(h.read("public:missing")).isNull();
-      RedisException denied = h.failureOf("private:secret");
+      LookupException denied = h.failureOf("private:secret");
       assertThat(denied.failure()).isEqualTo(Failure.REDIS_ERROR);
       assertThat(denied.getMessage()).startsWith("NOPERM");
     }
@@ -70,7 +71,7 @@ class AuthenticationIT {
     try (LogCapture log = new LogCapture(VertxRedisReader.class);
          ReaderHarness h = new ReaderHarness(Map.of("REDIS_URL", url("reader:wrong"), "REDIS_TIMEOUT", "30s"))) {
       for (int i = 0; i < 20; i++) {
-        RedisException e = h.failureOf("public:greeting");
+        LookupException e = h.failureOf("public:greeting");
         assertThat(e.failure()).as("not a timeout: the refusal itself is reported").isEqualTo(Failure.UNAVAILABLE);
         assertThat(e.getMessage()).startsWith(RedisFailures.Problem.CREDENTIALS.summary).contains("WRONGPASS");
       }
@@ -90,7 +91,7 @@ class AuthenticationIT {
   @Test
   void anAclWithoutSelectForTheDatabaseInTheUrlIsARefusedSetUp() throws Exception {
     try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_URL", url("reader:pw") + "/1"))) {
-      RedisException e = h.failureOf("public:greeting");
+      LookupException e = h.failureOf("public:greeting");
       assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(e.getMessage()).startsWith(RedisFailures.Problem.SET_UP.summary).contains("NOPERM", "'select'");
       Await.until(Duration.ofSeconds(10), "refused connections to be closed", () -> clientCount() == 1);
@@ -113,7 +114,7 @@ class AuthenticationIT {
       assertThat(h.read("public:greeting")).isEqualTo("hello");
     }
     try (ReaderHarness h = new ReaderHarness(server)) {
-      RedisException e = h.failureOf("public:greeting");
+      LookupException e = h.failureOf("public:greeting");
       assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(e.getMessage()).startsWith(RedisFailures.Problem.CREDENTIALS.summary).contains("NOAUTH");
     }

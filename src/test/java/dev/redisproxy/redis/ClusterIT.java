@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.InProcessProxy;
 import dev.redisproxy.testing.RedisCluster;
@@ -87,7 +88,7 @@ class ClusterIT {
       try (Jedis j = cluster.masterForSlot(JedisClusterCRC16.getSlot("a list")).client()) {
         j.rpush("a list", "x");
       }
-      RedisException wrongType = h.failureOf("a list");
+      LookupException wrongType = h.failureOf("a list");
       assertThat(wrongType.failure()).isEqualTo(Failure.REDIS_ERROR);
       assertThat(wrongType.getMessage()).startsWith("WRONGTYPE");
     }
@@ -119,7 +120,7 @@ class ClusterIT {
     }
     try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_CLUSTER_NODES", cluster.seedNodes(),
         "REDIS_USER", "getter", "REDIS_PASSWORD", "pw"))) {
-      RedisException e = h.failureOf(values.keySet().iterator().next());
+      LookupException e = h.failureOf(values.keySet().iterator().next());
       assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(e.getMessage()).startsWith(RedisFailures.Problem.SET_UP.summary).contains("'cluster|slots'");
     }

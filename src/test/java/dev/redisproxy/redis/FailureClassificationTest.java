@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.redis.client.impl.types.ErrorType;
@@ -42,7 +43,7 @@ class FailureClassificationTest {
     assertThat(RedisFailures.classify(ErrorType.create("NOPERM this user has no permissions to run the 'select' command"))
         .getMessage()).startsWith(RedisFailures.Problem.SET_UP.summary);
     // Sentinel and Cluster list each endpoint's failure on its own line.
-    RedisException listed = RedisFailures.classify(new ConnectException(
+    LookupException listed = RedisFailures.classify(new ConnectException(
         "Cannot connect to any of the provided endpoints\n- WRONGPASS invalid username-password pair\n- Connection refused"));
     assertThat(listed.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(listed.getMessage()).startsWith(RedisFailures.Problem.CREDENTIALS.summary).doesNotContain("\n")
@@ -53,13 +54,11 @@ class FailureClassificationTest {
   void connectionProblemsTlsAndOverload() {
     assertThat(RedisFailures.classify(new ConnectException("Connection refused: /127.0.0.1:6379")).failure())
         .isEqualTo(Failure.UNAVAILABLE);
-    RedisException tls = RedisFailures.classify(new VertxException("Failed to create SSL connection",
+    LookupException tls = RedisFailures.classify(new VertxException("Failed to create SSL connection",
         new SSLHandshakeException("PKIX path building failed")));
     assertThat(tls.failure()).isEqualTo(Failure.UNAVAILABLE);
     assertThat(tls.getMessage()).isEqualTo(RedisFailures.Problem.TLS.summary + ": PKIX path building failed");
     assertThat(RedisFailures.classify(new ConnectionPoolTooBusyException("Connection pool reached max wait queue size of 24"))
         .failure()).isEqualTo(Failure.OVERLOADED);
-    assertThat(RedisFailures.classify(new VertxException("Redis waiting queue is full")).failure())
-        .isEqualTo(Failure.OVERLOADED);
   }
 }

@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -52,7 +53,7 @@ class InFlightLimitTest {
     limit.submit(this::call);
     Future<String> refused = limit.submit(this::call);
     assertThat(refused.failed()).isTrue();
-    assertThat(refused.cause()).isInstanceOfSatisfying(RedisException.class,
+    assertThat(refused.cause()).isInstanceOfSatisfying(LookupException.class,
         e -> assertThat(e.failure()).isEqualTo(Failure.OVERLOADED));
   }
 

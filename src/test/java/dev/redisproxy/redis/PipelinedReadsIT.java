@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TcpRelay;
@@ -173,7 +174,7 @@ class PipelinedReadsIT {
       if (r.succeeded()) {
         return OK + (r.result() == null ? null : r.result().toString());
       }
-      RedisException e = (RedisException) r.cause();
+      LookupException e = (LookupException) r.cause();
       return FAILED + e.failure() + " " + e.getMessage().split(" ", 2)[0];
     }).toList())));
   }

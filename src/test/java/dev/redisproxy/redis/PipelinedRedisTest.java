@@ -2,6 +2,8 @@ package dev.redisproxy.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -90,6 +92,23 @@ class PipelinedRedisTest {
     get("b");
     assertThat(client.connections).hasSize(2);
     assertThat(client.connections.get(1).keys).containsExactly("b");
+  }
+
+  @Test
+  void pastThePipelineDepthOnEveryConnectionACommandFailsOverloadedWithoutBeingSent() {
+    for (int i = 0; i < 2 * RedisClientOptions.PIPELINE_DEPTH; i++) {
+      get("k" + i);
+    }
+    Future<Response> refused = get("one too many");
+    assertThat(refused.cause()).isInstanceOfSatisfying(LookupException.class,
+        e -> assertThat(e.failure()).isEqualTo(Failure.OVERLOADED));
+    assertThat(client.connections).allSatisfy(c -> {
+      assertThat(c.pending).hasSize(RedisClientOptions.PIPELINE_DEPTH);
+      assertThat(c.closes).as("a full pipeline is no reason to let a connection go").isZero();
+    });
+    client.connections.get(0).answerOldest("v");
+    get("room again");
+    assertThat(client.connections.get(0).keys).last().isEqualTo("room again");
   }
 
   @Test

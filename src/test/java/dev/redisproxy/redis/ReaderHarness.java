@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Context;
@@ -64,14 +65,14 @@ final class ReaderHarness implements AutoCloseable {
     return Arrays.asList(values);
   }
 
-  /** The {@link RedisException} a read of the key fails with. */
-  RedisException failureOf(String key) throws Exception {
+  /** The {@link LookupException} a read of the key fails with. */
+  LookupException failureOf(String key) throws Exception {
     try {
       String value = read(key);
       throw new AssertionError("read of " + key + " should have failed, got " + value);
     } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(RedisException.class);
-      return (RedisException) e.getCause();
+      assertThat(e.getCause()).isInstanceOf(LookupException.class);
+      return (LookupException) e.getCause();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.InProcessProxy;
 import dev.redisproxy.testing.RedisProcess;
@@ -100,7 +101,7 @@ class SentinelIT {
     try (RedisSentinelGroup group = RedisSentinelGroup.start();
          ReaderHarness h = new ReaderHarness(Map.of(
              "REDIS_SENTINELS", group.sentinelAddresses(), "REDIS_MASTER_NAME", "no-such-master"))) {
-      RedisException e = h.failureOf("k");
+      LookupException e = h.failureOf("k");
       assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(e.getMessage()).contains("No such master").doesNotContain("\n");
     }
@@ -111,7 +112,7 @@ class SentinelIT {
     int nobody = RedisProcess.freePort();
     try (ReaderHarness h = new ReaderHarness(Map.of(
         "REDIS_SENTINELS", "127.0.0.1:" + nobody, "REDIS_MASTER_NAME", RedisSentinelGroup.MASTER_NAME))) {
-      RedisException e = h.failureOf("k");
+      LookupException e = h.failureOf("k");
       assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(e.getMessage()).contains("Connection refused").doesNotContain("\n");
     }

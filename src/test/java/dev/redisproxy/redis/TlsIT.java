@@ -1,5 +1,6 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.LookupException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -85,7 +86,7 @@ class TlsIT {
     try (LogCapture log = new LogCapture(VertxRedisReader.class);
          ReaderHarness h = new ReaderHarness(tlsEnv("REDIS_TLS_CA", certs.otherCaCert.toString()))) {
       for (int i = 0; i < 3; i++) {
-        RedisException e = h.failureOf("greeting");
+        LookupException e = h.failureOf("greeting");
         assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
         assertThat(e.getMessage()).startsWith(RedisFailures.Problem.TLS.summary);
       }
@@ -102,7 +103,7 @@ class TlsIT {
   void aCertificateForAnotherNameIsRefusedUnlessHostNameVerificationIsOff() throws Exception {
     startRedis(certs.wrongNameCert, certs.wrongNameKey, "no");
     try (ReaderHarness h = new ReaderHarness(tlsEnv())) {
-      RedisException e = h.failureOf("greeting");
+      LookupException e = h.failureOf("greeting");
       assertThat(e.failure()).isEqualTo(Failure.UNAVAILABLE);
       assertThat(e.getMessage()).startsWith(RedisFailures.Problem.TLS.summary);
     }

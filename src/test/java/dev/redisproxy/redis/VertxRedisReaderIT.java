@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.testing.RedisProcess;
 import io.vertx.core.Future;
@@ -53,8 +54,8 @@ class VertxRedisReaderIT {
       read(key);
       throw new AssertionError("read of " + key + " should have failed");
     } catch (java.util.concurrent.ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOf(RedisException.class);
-      return ((RedisException) e.getCause()).failure();
+      assertThat(e.getCause()).isInstanceOf(LookupException.class);
+      return ((LookupException) e.getCause()).failure();
     }
   }
 
@@ -106,7 +107,7 @@ class VertxRedisReaderIT {
       onContext(reader::ping);
       throw new AssertionError("PING of a killed Redis should have failed");
     } catch (java.util.concurrent.ExecutionException e) {
-      assertThat(((RedisException) e.getCause()).failure()).isEqualTo(Failure.UNAVAILABLE);
+      assertThat(((LookupException) e.getCause()).failure()).isEqualTo(Failure.UNAVAILABLE);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.LookupException;
 import io.vertx.redis.client.impl.types.ErrorType;
 import java.net.ConnectException;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ class VertxRedisReaderTest {
 
   @Test
   void errorRepliesAreRedisErrors() {
-    RedisException e = RedisFailures.classify(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    LookupException e = RedisFailures.classify(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
     assertThat(e.failure()).isEqualTo(Failure.REDIS_ERROR);
     assertThat(e.getMessage()).startsWith("WRONGTYPE");
   }

@@ -2,20 +2,19 @@ package dev.redisproxy.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.ConnectionGate;
-import dev.redisproxy.metrics.ProxyMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
-import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupRequest;
+import dev.redisproxy.cache.LocalCodec;
 import dev.redisproxy.cache.LookupAnswers;
-import dev.redisproxy.redis.RedisException;
 import dev.redisproxy.cache.LookupReply;
+import dev.redisproxy.cache.LookupRequest;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.testing.RedisProcess;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,9 +55,9 @@ class RespVerticleTest {
     ProxyConfig config = ConfigLoader.load(null, Map.of("RESP_PORT", Integer.toString(port)));
     vertx.eventBus().<LookupRequest>localConsumer(CacheVerticle.LOOKUP, msg -> {
       LookupRequest request = msg.body();
-      for (int i = 0; i < request.count(); i++) {
+      for (int i = 0; i < request.size(); i++) {
         mostOutstanding.accumulateAndGet(received.incrementAndGet() - answered.get(), Math::max);
-        lookups.add(new PendingKey(request.replyTo(), request.tickets()[i], request.keys()[i]));
+        lookups.add(new PendingKey(request.replyTo(), request.ticket(i), request.key(i)));
       }
     }).completion().await(10, TimeUnit.SECONDS);
     vertx.deployVerticle(() -> new RespVerticle(config, new ConnectionGate(10), new ProxyMetrics(registry, new ConnectionGate(10))),
@@ -156,7 +155,7 @@ class RespVerticleTest {
   private void fail(PendingKey key, Failure failure, String message) {
     answered.incrementAndGet();
     LookupAnswers answers = new LookupAnswers(1);
-    answers.fail(key.ticket(), new RedisException(failure, message));
+    answers.answer(key.ticket(), LookupReply.failed(failure, message));
     vertx.eventBus().send(key.replyTo(), answers);
   }
 

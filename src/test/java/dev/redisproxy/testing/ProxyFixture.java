@@ -1,12 +1,12 @@
 package dev.redisproxy.testing;
 
 import dev.redisproxy.ProxyVerticle;
+import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.MeteredVertx;
 import dev.redisproxy.metrics.ProxyMetrics;
-import dev.redisproxy.redis.RedisReader;
 import dev.redisproxy.redis.RedisReaders;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;

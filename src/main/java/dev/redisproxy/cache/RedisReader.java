@@ -1,14 +1,16 @@
-package dev.redisproxy.redis;
+package dev.redisproxy.cache;
 
-import dev.redisproxy.cache.Key;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The one thing the cache needs from Redis: read a key. The cache verticle is the only caller.
- * Implementations fail with a {@link RedisException} that says which
- * {@link dev.redisproxy.cache.Failure} it was. Returned futures complete on the Vert.x context
- * that called {@link #get}, so the cache verticle's callbacks stay on its own event loop.
+ * The one thing the cache needs from Redis: read a key. Owned by the cache, implemented in
+ * {@code redis}; the cache verticle is the only caller. Implementations fail with a
+ * {@link LookupException} that says which {@link Failure} it was, classified where it happened.
+ * They arm no deadline of their own on a read: the cache bounds every read and PING by
+ * {@code REDIS_TIMEOUT} (see {@link CacheVerticle}); a reader only has to notice a connection that
+ * stopped answering and replace it. Returned futures should complete on the Vert.x context that
+ * called {@link #get} (the cache verticle moves a callback that does not back to its event loop).
  */
 public interface RedisReader {
 

@@ -1,6 +1,5 @@
-package dev.redisproxy.redis;
+package dev.redisproxy.cache;
 
-import dev.redisproxy.cache.Key;
 
 /**
  * Hears what Redis reports about keys that changed ({@code CACHE_INVALIDATION=tracking}). Called on

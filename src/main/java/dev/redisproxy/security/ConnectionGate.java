@@ -1,4 +1,4 @@
-package dev.redisproxy;
+package dev.redisproxy.security;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,0 +1,75 @@
+package dev.redisproxy.cache;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the cache's reads of Redis went: failures counted by kind, and whether Redis is reachable,
+ * logged once per change of state rather than once per request. Plain Java, used on the cache
+ * verticle's event loop only.
+ */
+final class RedisHealth {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheVerticle.class);
+
+  private final String address;
+  private boolean reachable = true;
+  private long errors;
+  private long timeouts;
+  private long unavailable;
+
+  /** {@code address}: Redis as the logs name it. */
+  RedisHealth(String address) {
+    this.address = address;
+  }
+
+  /** A read or PING reached Redis. */
+  void answered() {
+    note(true);
+  }
+
+  /** A read failed: counted; anything but an error reply means Redis is not reachable. */
+  void readFailed(Failure failure) {
+    switch (failure) {
+      case REDIS_ERROR -> errors++;
+      case TIMEOUT -> timeouts++;
+      default -> unavailable++;
+    }
+    pingFailed(failure);
+  }
+
+  /** A PING failed: not counted as a read, but says whether Redis is reachable. */
+  void pingFailed(Failure failure) {
+    if (failure != Failure.REDIS_ERROR) {
+      note(false);
+    }
+  }
+
+  boolean reachable() {
+    return reachable;
+  }
+
+  long errors() {
+    return errors;
+  }
+
+  long timeouts() {
+    return timeouts;
+  }
+
+  long unavailable() {
+    return unavailable;
+  }
+
+  private void note(boolean now) {
+    if (now == reachable) {
+      return;
+    }
+    reachable = now;
+    if (now) {
+      LOG.info("Redis at {} answers again", address);
+    } else {
+      LOG.warn("Redis at {} is unreachable or too slow; misses fail, cached keys are still served", address);
+    }
+  }
+}

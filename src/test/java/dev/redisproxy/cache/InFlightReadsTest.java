@@ -1,0 +1,149 @@
+package dev.redisproxy.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Coalescing, the bound and settle-or-drop of {@link InFlightReads}, with reads the test completes. */
+class InFlightReadsTest {
+
+  private static final Key K = Key.of("k");
+
+  /** Reads the test completes, what got stored, and every read's end. */
+  private final class FakeSource implements InFlightReads.Source {
+    final Map<Key, List<Promise<Buffer>>> started = new HashMap<>();
+    final Map<Key, String> stored = new LinkedHashMap<>();
+    final List<String> ended = new ArrayList<>();
+    boolean storable = true;
+
+    @Override
+    public Future<Buffer> read(Key key) {
+      Promise<Buffer> p = Promise.promise();
+      started.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+      return p.future();
+    }
+
+    @Override
+    public boolean storable() {
+      return storable;
+    }
+
+    @Override
+    public void store(Key key, Buffer value) {
+      stored.put(key, value.toString());
+    }
+
+    @Override
+    public void ended(AsyncResult<Buffer> result) {
+      ended.add(result.succeeded() ? "ok" : ((LookupException) result.cause()).failure().name());
+    }
+
+    Promise<Buffer> read(Key key, int i) {
+      return started.get(key).get(i);
+    }
+  }
+
+  private final FakeSource source = new FakeSource();
+  private final InFlightReads reads = new InFlightReads(3, source);
+
+  @Test
+  void missesForOneKeyShareOneReadWhoseValueIsStoredBeforeAnyWaiterHearsOfIt() {
+    List<String> heard = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      reads.fetch(K).onSuccess(v -> heard.add(v + " stored=" + source.stored.get(K)));
+    }
+    assertThat(source.started.get(K)).hasSize(1);
+    assertThat(reads.coalesced()).isEqualTo(2);
+    assertThat(reads.size()).isEqualTo(1);
+    source.read(K, 0).complete(Buffer.buffer("v"));
+    assertThat(heard).containsExactly("v stored=v", "v stored=v", "v stored=v");
+    assertThat(source.ended).containsExactly("ok");
+    assertThat(reads.size()).isZero();
+  }
+
+  @Test
+  void aFinishedReadIsNotSharedAndTheNextMissReadsAgain() {
+    reads.fetch(K);
+    source.read(K, 0).complete(Buffer.buffer("v"));
+    reads.fetch(K);
+    assertThat(source.started.get(K)).hasSize(2);
+    assertThat(reads.coalesced()).isZero();
+  }
+
+  @Test
+  void aReadDetachedByAnInvalidationStoresNothingAndTheNextMissStartsAFreshRead() {
+    Future<Buffer> before = reads.fetch(K);
+    assertThat(reads.detach(K)).isTrue();
+    Future<Buffer> after = reads.fetch(K);
+    assertThat(source.started.get(K)).as("not joined to the detached read").hasSize(2);
+    assertThat(reads.size()).as("the detached read still counts").isEqualTo(2);
+
+    source.read(K, 0).complete(Buffer.buffer("old"));
+    assertThat(before.result().toString()).as("its waiters still get what it read").isEqualTo("old");
+    assertThat(source.stored).as("but it is not stored").isEmpty();
+    source.read(K, 1).complete(Buffer.buffer("new"));
+    assertThat(after.result().toString()).isEqualTo("new");
+    assertThat(source.stored).containsExactly(Map.entry(K, "new"));
+    assertThat(reads.size()).isZero();
+  }
+
+  @Test
+  void detachAllDetachesEveryReadUnderWay() {
+    reads.fetch(K);
+    reads.fetch(Key.of("other"));
+    reads.detachAll();
+    assertThat(reads.detach(K)).as("nothing left to detach").isFalse();
+    source.read(K, 0).complete(Buffer.buffer("v"));
+    source.read(Key.of("other"), 0).complete(Buffer.buffer("w"));
+    assertThat(source.stored).isEmpty();
+    assertThat(reads.size()).isZero();
+  }
+
+  @Test
+  void pastTheBoundAMissFailsAtOnceAsOverloadedAndDetachedReadsCount() {
+    reads.fetch(Key.of("a"));
+    reads.fetch(Key.of("b"));
+    reads.detach(Key.of("b"));
+    reads.fetch(Key.of("c"));
+    Future<Buffer> refused = reads.fetch(Key.of("d"));
+    assertThat(refused.cause()).isInstanceOfSatisfying(LookupException.class,
+        e -> assertThat(e.failure()).isEqualTo(Failure.OVERLOADED));
+    assertThat(source.started).doesNotContainKey(Key.of("d"));
+    assertThat(reads.rejected()).isEqualTo(1);
+    assertThat(reads.fetch(Key.of("a")).isComplete()).as("joining a read under way needs no room").isFalse();
+
+    source.read(Key.of("b"), 0).complete(null);
+    assertThat(reads.fetch(Key.of("d")).isComplete()).as("room again once the detached read ended").isFalse();
+  }
+
+  @Test
+  void aReadStartedWhileNothingMayBeStoredIsNotStoredEvenIfThatChangesBeforeItEnds() {
+    source.storable = false;
+    reads.fetch(K);
+    source.storable = true;
+    source.read(K, 0).complete(Buffer.buffer("v"));
+    assertThat(source.stored).isEmpty();
+  }
+
+  @Test
+  void aFailedOrEmptyReadStoresNothingAndEndsOnce() {
+    Future<Buffer> failed = reads.fetch(K);
+    reads.fetch(K);
+    source.read(K, 0).fail(new LookupException(Failure.TIMEOUT, "Redis did not answer"));
+    assertThat(failed.cause()).hasMessage("Redis did not answer");
+    Future<Buffer> missing = reads.fetch(K);
+    source.read(K, 1).complete(null);
+    assertThat(missing.result()).isNull();
+    assertThat(source.stored).isEmpty();
+    assertThat(source.ended).containsExactly("TIMEOUT", "ok");
+  }
+}
