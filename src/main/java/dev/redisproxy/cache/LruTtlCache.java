@@ -22,11 +22,11 @@ import java.util.List;
  * value cannot flush most of the cache. 0 keys or 0 bytes stores nothing. A known-missing key is
  * an entry whose value is a marker the owner picks and compares by identity.
  *
- * <p>Not thread-safe by design: exactly one verticle owns an instance, on its event loop. Time
+ * <p>Plain Java, not thread-safe by design: one verticle owns an instance, on its event loop. Time
  * comes from the caller ({@code now}, a {@link Ticker} reading), so that a batch of keys reads the
  * clock once, not once per key: on a virtual machine's clock a reading costs about a whole hit.
- * Times passed to puts and purges must not go backwards; a get may pass an earlier one (its
- * batch's start).
+ * A time may be earlier than one passed before: a get its batch's start, a put the time its read
+ * was sent, so that Redis's remaining TTL counts from before Redis answered.
  */
 public final class LruTtlCache<K, V> {
 
@@ -41,7 +41,7 @@ public final class LruTtlCache<K, V> {
    * stores it (a {@link Key} and a {@code byte[]}): its slot (12 ints, two references: 56), its
    * share of the hash table (4 bytes per bucket, 5.3 to 10.7 per entry), the key wrapper and the
    * two array headers (24 + 16 + 16), the arrays' padding to 8 bytes (up to 7 each), and G1's
-   * rounding of the slot arrays to whole regions. {@code MemoryFootprint} measures it: 127 bytes
+   * rounding of the slot arrays to whole regions. {@code MemoryFootprint} measures it: 126 bytes
    * for a million entries of 16-byte keys and 64-byte values, which need no padding; this adds
    * the worst padding and the emptiest table, so the budget is never under-counted.
    */

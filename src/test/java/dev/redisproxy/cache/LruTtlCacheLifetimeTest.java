@@ -84,6 +84,20 @@ class LruTtlCacheLifetimeTest {
     assertThat(c.expirations()).isEqualTo(1);
   }
 
+  /** The owner stores a read at the time it was sent, which may be before the last put's time. */
+  @Test
+  void aPutAtAnEarlierTimeExpiresAtThatTimePlusItsLifetime() {
+    LruTtlCache<String, byte[]> c = cache(10, 0);
+    c.put("late", value("1"), 1, 10 * S, t0 + 3 * S);
+    c.put("early", value("2"), 1, 2 * S, t0);
+    assertThat(c.get("early", t0 + 2 * S - 1)).isNotNull();
+    assertThat(c.lastHitStoredAt()).isEqualTo(t0);
+    assertThat(c.get("early", t0 + 2 * S)).isNull();
+    c.put("early", value("2"), 1, 2 * S, t0 + S);
+    assertThat(c.purgeExpired(t0 + 3 * S + 1)).as("a deadline already behind the wheel's time is purged all the same").isEqualTo(1);
+    assertThat(c.recencyOrder()).containsExactly("late");
+  }
+
   @Test
   void aKnownMissingKeyIsAnEntryLikeAnyOther() {
     LruTtlCache<String, byte[]> c = new LruTtlCache<>(2, 10L * 8 * ENTRY_OVERHEAD, TTL, 0, () -> t0);
