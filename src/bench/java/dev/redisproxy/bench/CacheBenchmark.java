@@ -19,16 +19,24 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The cache structure beside its floor: a bare access-ordered {@link LinkedHashMap} with
- * {@code removeEldestEntry} doing the same work (no TTL). Each pair of methods does the same
- * operations on the same keys, so their ratio is the cost of what {@link LruTtlCache} adds
- * (the TTL check and the clock, the second list, the counters).
+ * {@code removeEldestEntry} doing the same work (no TTL, no byte count). Each pair of methods does
+ * the same operations on the same keys, so their ratio is the cost of what {@link LruTtlCache}
+ * adds (the deadline check and the clock, the timer wheel, the byte budget, the counters). The
+ * cache is set up as the cache verticle sets it up: a byte budget (here large enough that the key
+ * bound is the one that binds), each put with its value's bytes and a lifetime.
  *
  * <ul>
  *   <li>{@code getHit}: a get of a key that is cached (capacity holds every key).
+ *   <li>{@code getHitWithAge}: the same, then {@code lastHitStoredAt()}, as the HTTP front end
+ *       needs it for {@code Age}; no twin: set it beside {@code getHit}.
  *   <li>{@code putEvict}: a put of a new key into a full cache, evicting the least recently used.
+ *   <li>{@code putEvictMixedLifetimes}: the same with lifetimes from 10 ms to an hour, as Redis's
+ *       PTTL gives them, so that entries land on every level of the timer wheel and are expired
+ *       by it as well as evicted; no twin.
  *   <li>{@code zipfMix}: get, and put on a miss, over keys drawn from a Zipf(0.99) distribution
  *       over 10x the capacity, as a read-through cache sees them.
  * </ul>
@@ -58,6 +66,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CacheBenchmark {
 
   private static final int KEYS_MASK = (1 << 20) - 1;
+  private static final long HOUR = TimeUnit.HOURS.toNanos(1);
   /** Lookups answered with one clock reading. A power of two. */
   static final int BATCH = 16;
 
@@ -67,6 +76,7 @@ public class CacheBenchmark {
   private Key[] keys;
   private int[] hitIdx;
   private int[] zipfIdx;
+  private long[] lifetimes;
   private byte[] value;
   private final Ticker ticker = Ticker.system();
   private LruTtlCache<Key, byte[]> cache;
@@ -88,15 +98,17 @@ public class CacheBenchmark {
     hitIdx = new int[KEYS_MASK + 1];
     zipfIdx = new int[KEYS_MASK + 1];
     Zipf zipf = new Zipf(universe, 0.99, random);
+    lifetimes = new long[KEYS_MASK + 1];
     for (int k = 0; k <= KEYS_MASK; k++) {
       hitIdx[k] = random.nextInt(capacity);
       zipfIdx[k] = zipf.next();
+      lifetimes[k] = (long) (TimeUnit.MILLISECONDS.toNanos(10) * Math.pow(360_000, random.nextDouble()));
     }
   }
 
   @Setup(Level.Iteration)
   public void fill() {
-    cache = new LruTtlCache<>(capacity, TimeUnit.HOURS.toNanos(1), ticker);
+    cache = new LruTtlCache<>(capacity, 1L << 40, HOUR, 0, ticker);
     int cap = capacity;
     lhm = new LinkedHashMap<>(cap * 4 / 3 + 1, 0.75f, true) {
       @Override
@@ -105,7 +117,7 @@ public class CacheBenchmark {
       }
     };
     for (int k = 0; k < capacity; k++) {
-      cache.put(keys[k], value);
+      put(keys[k], ticker.nanos());
       lhm.put(keys[k], value);
     }
     next = capacity;
@@ -121,6 +133,16 @@ public class CacheBenchmark {
   }
 
   @Benchmark
+  public void getHitWithAge(Blackhole bh) {
+    int n = i++;
+    if ((n & (BATCH - 1)) == 0) {
+      now = ticker.nanos();
+    }
+    bh.consume(cache.get(keys[hitIdx[n & KEYS_MASK]], now));
+    bh.consume(cache.lastHitStoredAt());
+  }
+
+  @Benchmark
   public byte[] getHitReadingTheClock() {
     return cache.get(keys[hitIdx[i++ & KEYS_MASK]]);
   }
@@ -133,7 +155,13 @@ public class CacheBenchmark {
   @Benchmark
   public void putEvict() {
     // Reads the clock, as the verticle's put does.
-    cache.put(keys[next++ % keys.length], value);
+    put(keys[next++ % keys.length], ticker.nanos());
+  }
+
+  @Benchmark
+  public void putEvictMixedLifetimes() {
+    int n = next++;
+    cache.put(keys[n % keys.length], value, 16 + value.length, lifetimes[n & KEYS_MASK], ticker.nanos());
   }
 
   @Benchmark
@@ -150,7 +178,7 @@ public class CacheBenchmark {
     Key key = keys[zipfIdx[n & KEYS_MASK]];
     byte[] v = cache.get(key, now);
     if (v == null) {
-      cache.put(key, value);
+      put(key, ticker.nanos());
     }
     return v;
   }
@@ -163,6 +191,11 @@ public class CacheBenchmark {
       lhm.put(key, value);
     }
     return v;
+  }
+
+  /** A put as the verticle does it: the key's and value's bytes, the longest lifetime. */
+  private void put(Key key, long at) {
+    cache.put(key, value, key.length() + value.length, HOUR, at);
   }
 
   /** Zipf sampler by inverse CDF over a precomputed table; good enough for choosing keys. */

@@ -1,161 +1,196 @@
 package dev.redisproxy.cache;
 
-import java.util.Arrays;
+import java.util.List;
 
 /**
- * A bounded map with least-recently-used eviction and one global time-to-live.
+ * A map bounded in keys and in bytes, with least-recently-used eviction, a lifetime per entry and
+ * an optional grace period during which an expired entry can still be read as stale.
  *
- * <p>Design: a chained hash table whose entries are also threaded on two intrusive doubly linked
- * lists. The <em>recency</em> list runs from least to most recently used; a hit moves the entry to
- * its tail, and eviction takes its head. The <em>age</em> list runs in insertion order; because
- * the TTL is the same for every entry and is measured from insertion, insertion order is also
- * expiry order, so expired entries are always at the head of the age list and purging them never
- * scans a live entry. Every operation is O(1), purging amortised O(1) per inserted entry.
+ * <p>Design, one concern per class: a chained hash table of slots ({@link SlotTable}: why slots
+ * are ints and not nodes); two intrusive lists through the slots that say which entry goes next
+ * ({@link EvictionOrder}: the recency list, and the stale list of expired entries kept for the
+ * grace period); a {@link TimerWheel} in which each entry waits for the time it must next be looked
+ * at: its deadline, then, if kept stale, the end of its grace. Every operation is O(1), expiry
+ * amortised O(1) per entry whatever the mix of lifetimes. A read checks the entry's own deadline,
+ * so no entry is returned at or after it; the wheel only reclaims memory, up to one wheel tick
+ * (16.8 ms) late, or exactly at {@link #purgeExpired(long)}.
  *
- * <p>An entry is a <em>slot</em>, an index into two arrays rather than a node object: {@code links}
- * holds its hash, bucket chain, both lists' links and insertion time as eight ints side by side
- * (one or two cache lines), {@code keysAndValues} its key and value side by side. Slot 0 is the
- * head of both circular lists and, as a link, means "none". Why not nodes: a hit relinks the
- * recency list, six reference stores into long-lived objects, and under G1 (the JVM's default)
- * each such store pays a post-write barrier, a fence and often a card to enqueue; with nodes, a hit
- * ran 3x slower under G1 than under the Parallel collector, whose barrier is one plain store. Int
- * stores pay no barrier, and the collector never traces the links. Slots also take 16 bytes less
- * per entry than a 56-byte node and its table slot. The hash table
- * is our own, not a {@link java.util.HashMap}, for the same reasons (see {@code CacheBenchmark} and
- * {@code MemoryFootprint} in {@code src/bench}). Slots freed by removal or expiry are reused; a full
- * cache reuses the evicted slot, so it allocates nothing.
+ * <p>Bounds: an entry weighs its key's and value's bytes, as the caller counts them, plus
+ * {@link #ENTRY_OVERHEAD}; {@link #bytes()} is the exact sum. A put first evicts until both bounds
+ * hold: stale entries before live ones (they serve only while Redis fails), then the least
+ * recently used. An entry over 1/{@value #MAX_ENTRY_SHARE} of the byte budget is refused, so one
+ * value cannot flush most of the cache. 0 keys or 0 bytes stores nothing. A known-missing key is
+ * an entry whose value is a marker the owner picks and compares by identity.
  *
- * <p>Not thread-safe by design: exactly one verticle owns an instance and touches it from its
- * event loop only. No Vert.x types appear here.
- *
- * <p>Time comes from the injected {@link Ticker}. Each operation also has a form that takes the
- * time from the caller ({@code get(key, now)}), so that an owner answering a batch of keys reads
- * the clock once per batch rather than once per key: on a virtual machine's clock a reading costs
- * about as much as a whole hit. The times passed must be readings of the same ticker and must not
- * go backwards from one call to the next, or the age list would no longer be in expiry order.
+ * <p>Plain Java, not thread-safe by design: one verticle owns an instance, on its event loop. Time
+ * comes from the caller ({@code now}, a {@link Ticker} reading), so that a batch of keys reads the
+ * clock once, not once per key: on a virtual machine's clock a reading costs about a whole hit.
+ * A time may be earlier than one passed before: a get its batch's start, a put the time its read
+ * was sent, so that Redis's remaining TTL counts from before Redis answered.
  */
 public final class LruTtlCache<K, V> {
 
-  private static final int MIN_TABLE = 16;
-  private static final int MAX_TABLE = 1 << 30;
-  /** Slots and table are preallocated for up to this many entries; a larger capacity grows them as it fills. */
-  private static final int MAX_PREALLOCATED = 1 << 16;
+  /**
+   * What a put did: {@code TOO_LARGE} is over {@link #maxEntryBytes()} (serve it, uncached);
+   * {@code NOT_STORED} means caching is off or the lifetime was not positive.
+   */
+  public enum Put { STORED, TOO_LARGE, NOT_STORED }
 
-  // The ints of one slot in `links`, and how many there are.
-  private static final int HASH = 0;
-  private static final int CHAIN = 1;
-  private static final int PREV = 2;
-  private static final int NEXT = 3;
-  private static final int AGE_PREV = 4;
-  private static final int AGE_NEXT = 5;
-  private static final int TIME_HIGH = 6;
-  private static final int TIME_LOW = 7;
-  private static final int STRIDE = 8;
-  /** The most slots an int array can index with {@link #STRIDE}; a larger capacity is cut to this. */
-  public static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) / STRIDE - 1;
+  /**
+   * Bytes an entry takes beyond its key's and value's bytes when stored as the cache verticle
+   * stores it (a {@link Key} and a {@code byte[]}): its slot (12 ints, two references: 56), its
+   * share of the hash table (4 bytes per bucket, 5.3 to 10.7 per entry), the key wrapper and the
+   * two array headers (24 + 16 + 16), the arrays' padding to 8 bytes (up to 7 each), and G1's
+   * rounding of the slot arrays to whole regions. {@code MemoryFootprint} measures it: 126 bytes
+   * for a million entries of 16-byte keys and 64-byte values, which need no padding; this adds
+   * the worst padding and the emptiest table, so the budget is never under-counted.
+   */
+  public static final int ENTRY_OVERHEAD = 144;
+  /** An entry may weigh at most this fraction (1/n) of the byte budget. */
+  public static final int MAX_ENTRY_SHARE = 8;
+  // Lifetimes and grace are cut to this (36 years), so that now + lifetime cannot overflow.
+  private static final long MAX_LIFETIME = 1L << 60;
+
+  // The slot table's list heads: the eviction order's, then the timer wheel's.
+  private static final int FIRST_TIMER = EvictionOrder.HEADS;
+  private static final int HEADS = FIRST_TIMER + TimerWheel.BUCKETS;
+  /** The most keys the slot arrays can index; a larger capacity is cut to this. */
+  public static final int MAX_CAPACITY = SlotTable.maxCapacity(HEADS);
 
   private final int capacity;
+  private final long maxBytes;
   private final long ttlNanos;
+  private final long graceNanos;
   private final Ticker ticker;
-  // Bucket heads: slot numbers, 0 for an empty bucket.
-  private int[] table;
-  private int[] links;
-  private Object[] keysAndValues;
-  // Slots 1..used have been handed out; freed ones are chained from `free` through CHAIN.
-  private int used;
-  private int free;
-  private int size;
-
+  private final SlotTable slots;
+  private final EvictionOrder order;
+  private final TimerWheel wheel;
+  private final TimerWheel.Owner onTimer = this::onTimer;
+  // Copied from the slot at each hit, so that the owner can send an Age without a second lookup.
+  private long lastHitStoredAt;
   private long evictions;
   private long expirations;
 
-  /**
-   * @param capacity maximum number of keys; 0 stores nothing
-   * @param ttlNanos how long an entry may be served after it was put, in nanoseconds (> 0)
-   * @param ticker   the clock
-   */
+  /** A cache bounded in keys only, with one lifetime for all and no grace. */
   public LruTtlCache(int capacity, long ttlNanos, Ticker ticker) {
-    if (capacity < 0) {
-      throw new IllegalArgumentException("capacity must be >= 0: " + capacity);
-    }
-    if (ttlNanos <= 0) {
-      throw new IllegalArgumentException("ttl must be > 0: " + ttlNanos);
-    }
-    this.capacity = Math.min(capacity, MAX_CAPACITY);
-    this.ttlNanos = ttlNanos;
-    this.ticker = ticker;
-    int slots = Math.min(this.capacity, MAX_PREALLOCATED);
-    this.table = new int[tableSizeFor(slots)];
-    this.links = new int[(slots + 1) * STRIDE];
-    this.keysAndValues = new Object[(slots + 1) * 2];
+    this(capacity, Long.MAX_VALUE, ttlNanos, 0, ticker);
   }
 
-  /** The value if present and not expired, counting as a use; otherwise null. Reads the clock. */
+  /**
+   * @param maxBytes   most bytes, summing each entry's weight
+   * @param ttlNanos   longest lifetime (> 0): longer ones passed to put are cut to it
+   * @param graceNanos how long past its lifetime an entry is kept for {@link #getStale} (>= 0)
+   */
+  public LruTtlCache(int capacity, long maxBytes, long ttlNanos, long graceNanos, Ticker ticker) {
+    if (capacity < 0 || maxBytes < 0 || ttlNanos <= 0 || graceNanos < 0) {
+      throw new IllegalArgumentException("need capacity, maxBytes, grace >= 0 and ttl > 0");
+    }
+    this.capacity = Math.min(capacity, MAX_CAPACITY);
+    this.maxBytes = maxBytes;
+    this.ttlNanos = Math.min(ttlNanos, MAX_LIFETIME);
+    this.graceNanos = Math.min(graceNanos, MAX_LIFETIME);
+    this.ticker = ticker;
+    this.slots = new SlotTable(this.capacity, HEADS);
+    this.order = new EvictionOrder(slots);
+    this.wheel = new TimerWheel(slots, FIRST_TIMER);
+  }
+
+  /** As {@link #get(Object, long)}, reading the clock; the other forms without a time alike. */
   public V get(K key) {
     return get(key, ticker.nanos());
   }
 
-  /**
-   * As {@link #get(Object)}, at time {@code now} (a reading of this cache's {@link Ticker}, see the
-   * class comment): the owner reads the clock once for a batch of operations.
-   */
+  /** The value if held and {@code now} is before its deadline, counting as a use; otherwise null. */
   @SuppressWarnings("unchecked")
   public V get(K key, long now) {
-    int s = find(key, spread(key.hashCode()));
+    int s = slots.find(key, SlotTable.spread(key.hashCode()));
     if (s == 0) {
       return null;
     }
-    if (now - insertedAt(s) >= ttlNanos) {
-      drop(s);
-      expirations++;
+    if (!order.isLive(s) || now - slots.time(s, SlotTable.DEADLINE) >= 0) {
+      expireOnRead(s, now);
       return null;
     }
-    if (links[PREV] != s) {
-      unlink(s, PREV, NEXT);
-      linkLast(s, PREV, NEXT);
-    }
-    return (V) keysAndValues[s * 2 + 1];
+    order.touch(s);
+    lastHitStoredAt = slots.time(s, SlotTable.STORED);
+    return (V) slots.value(s);
   }
 
   /**
-   * Stores the value, restarting its TTL. Expired entries are purged first; then, if the cache is
-   * full, the least recently used entry is evicted.
+   * The value if held and {@code now} is before its deadline plus the grace period, live or not;
+   * otherwise null. For when Redis fails; not a use. A removed or cleared entry is never returned.
    */
-  public void put(K key, V value) {
-    put(key, value, ticker.nanos());
+  @SuppressWarnings("unchecked")
+  public V getStale(K key, long now) {
+    int s = slots.find(key, SlotTable.spread(key.hashCode()));
+    if (s == 0 || now - slots.time(s, SlotTable.DEADLINE) >= graceNanos) {
+      return null;
+    }
+    lastHitStoredAt = slots.time(s, SlotTable.STORED);
+    return (V) slots.value(s);
   }
 
-  /** As {@link #put(Object, Object)}, at time {@code now} (see {@link #get(Object, long)}). */
-  public void put(K key, V value, long now) {
-    if (capacity == 0) {
-      return;
+  /** When the value the last non-null {@link #get} or {@link #getStale} returned was put, in ticker nanos. */
+  public long lastHitStoredAt() {
+    return lastHitStoredAt;
+  }
+
+  /** Stores the value with the cache's TTL as its lifetime and a weight of {@link #ENTRY_OVERHEAD}, reading the clock. */
+  public Put put(K key, V value) {
+    return put(key, value, ticker.nanos());
+  }
+
+  public Put put(K key, V value, long now) {
+    return put(key, value, 0, ttlNanos, now);
+  }
+
+  /**
+   * Stores the value, replacing the key's entry and counting as a use. Entries due by {@code now}
+   * are purged first; then entries go as the class comment says until this one fits. A value that
+   * is not stored drops the key's entry all the same: it is older than the value refused.
+   *
+   * @param bytes         the key's and value's bytes (>= 0); the entry weighs this plus {@link #ENTRY_OVERHEAD}
+   * @param lifetimeNanos how long from {@code now} the entry may be returned by get; cut to the TTL
+   */
+  public Put put(K key, V value, long bytes, long lifetimeNanos, long now) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes must be >= 0: " + bytes);
     }
-    purgeExpired(now);
-    int hash = spread(key.hashCode());
-    int s = find(key, hash);
-    if (s != 0) {
-      detach(s);
-    } else {
-      if (size >= capacity) {
-        s = links[NEXT];
-        detach(s);
-        evictions++;
-      } else {
-        s = newSlot();
+    if (capacity == 0 || maxBytes == 0) {
+      return Put.NOT_STORED;
+    }
+    wheel.advance(now, onTimer);
+    int hash = SlotTable.spread(key.hashCode());
+    int s = slots.find(key, hash);
+    long weight = bytes + ENTRY_OVERHEAD;
+    long lifetime = Math.min(lifetimeNanos, ttlNanos);
+    if (weight > maxEntryBytes() || lifetime <= 0) {
+      if (s != 0) {
+        drop(s);
       }
-      keysAndValues[s * 2] = key;
+      return weight > maxEntryBytes() ? Put.TOO_LARGE : Put.NOT_STORED;
     }
-    keysAndValues[s * 2 + 1] = value;
-    int b = s * STRIDE;
-    links[b + HASH] = hash;
-    links[b + TIME_HIGH] = (int) (now >>> 32);
-    links[b + TIME_LOW] = (int) now;
-    attach(s);
+    if (s != 0) {
+      order.remove(s);
+      wheel.unschedule(s);
+      slots.setWeight(s, 0);
+    }
+    makeRoom(weight, s == 0 ? 1 : 0, now);
+    if (s == 0) {
+      s = slots.add(key, hash);
+    }
+    slots.setValue(s, value);
+    slots.setWeight(s, (int) weight);
+    slots.setTime(s, SlotTable.STORED, now);
+    slots.setTime(s, SlotTable.DEADLINE, now + lifetime);
+    order.addLive(s);
+    wheel.schedule(s, now + lifetime);
+    return Put.STORED;
   }
 
-  /** Removes the key; true if it was present (expired or not). */
+  /** Removes the key's entry for good, live or stale; true if there was one. */
   public boolean remove(K key) {
-    int s = find(key, spread(key.hashCode()));
+    int s = slots.find(key, SlotTable.spread(key.hashCode()));
     if (s == 0) {
       return false;
     }
@@ -163,168 +198,102 @@ public final class LruTtlCache<K, V> {
     return true;
   }
 
-  /** Removes every entry. Counters are kept. */
+  /** Removes every entry, live or stale. Counters are kept. */
   public void clear() {
-    Arrays.fill(table, 0);
-    Arrays.fill(keysAndValues, null);
-    Arrays.fill(links, 0, STRIDE, 0);
-    used = 0;
-    free = 0;
-    size = 0;
+    slots.clear();
   }
 
-  /** Drops every expired entry; returns how many. */
   public int purgeExpired() {
     return purgeExpired(ticker.nanos());
   }
 
-  /** As {@link #purgeExpired()}, at time {@code now} (see {@link #get(Object, long)}). */
+  /** Drops every entry whose lifetime and grace have passed by {@code now}, and marks stale those only past their lifetime; returns how many were dropped. */
   public int purgeExpired(long now) {
-    int purged = 0;
-    for (int s = links[AGE_NEXT]; s != 0 && now - insertedAt(s) >= ttlNanos; s = links[AGE_NEXT]) {
-      drop(s);
-      purged++;
-    }
-    expirations += purged;
-    return purged;
+    long before = expirations;
+    wheel.sweep(now, onTimer);
+    return (int) (expirations - before);
   }
 
-  /** Entries held, including expired ones not yet purged. */
+  /** Entries held: live, stale, and expired ones not yet purged or found by a read. */
   public int size() {
-    return size;
+    return slots.size();
   }
 
   public int capacity() {
     return capacity;
   }
 
-  /** Entries removed to make room, since creation. */
+  /** The weight of the entries held, in bytes: keys, values and {@link #ENTRY_OVERHEAD} each. */
+  public long bytes() {
+    return slots.weight();
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** The heaviest entry put accepts: 1/{@value #MAX_ENTRY_SHARE} of {@link #maxBytes()}. */
+  public long maxEntryBytes() {
+    return Math.min(maxBytes / MAX_ENTRY_SHARE, Integer.MAX_VALUE);
+  }
+
+  /** Entries removed to make room before their lifetime and grace had passed, since creation. */
   public long evictions() {
     return evictions;
   }
 
-  /** Entries removed because their TTL had passed, since creation. */
+  /** Entries removed because their lifetime and grace had passed, since creation. */
   public long expirations() {
     return expirations;
   }
 
-  // --- slots ---
-
-  private long insertedAt(int s) {
-    int b = s * STRIDE;
-    return ((long) links[b + TIME_HIGH] << 32) | (links[b + TIME_LOW] & 0xFFFFFFFFL);
+  /** The keys on the recency list, least recently used first; O(n), for tests. */
+  @SuppressWarnings("unchecked")
+  List<K> recencyOrder() {
+    return (List<K>) order.recencyOrder();
   }
 
-  /** A slot for a new entry: a freed one, else the next unused one, growing the arrays if needed. */
-  private int newSlot() {
-    if (free != 0) {
-      int s = free;
-      free = links[s * STRIDE + CHAIN];
-      return s;
+  /** Evicts until an entry of this weight fits: stale entries first, then the least recently used. */
+  private void makeRoom(long weight, int adding, long now) {
+    while (slots.size() + adding > capacity || slots.weight() + weight > maxBytes) {
+      int victim = order.victim();
+      if (now - slots.time(victim, SlotTable.DEADLINE) >= graceNanos) {
+        expirations++;
+      } else {
+        evictions++;
+      }
+      drop(victim);
     }
-    if (used == keysAndValues.length / 2 - 1) {
-      int slots = (int) Math.min(capacity, 2L * Math.max(used, MIN_TABLE));
-      links = Arrays.copyOf(links, (slots + 1) * STRIDE);
-      keysAndValues = Arrays.copyOf(keysAndValues, (slots + 1) * 2);
-    }
-    return ++used;
   }
 
-  /** Removes the entry for good, letting its key and value go. */
-  private void drop(int s) {
-    detach(s);
-    keysAndValues[s * 2] = null;
-    keysAndValues[s * 2 + 1] = null;
-    links[s * STRIDE + CHAIN] = free;
-    free = s;
-  }
-
-  /** Puts the slot in its bucket and at the tail of both lists. */
-  private void attach(int s) {
-    if (size >= table.length - (table.length >>> 2) && table.length < MAX_TABLE) {
-      resize();
-    }
-    int b = s * STRIDE;
-    int i = links[b + HASH] & (table.length - 1);
-    links[b + CHAIN] = table[i];
-    table[i] = s;
-    linkLast(s, PREV, NEXT);
-    linkLast(s, AGE_PREV, AGE_NEXT);
-    size++;
-  }
-
-  /** Takes the slot out of its bucket and both lists; the slot keeps its key and value. */
-  private void detach(int s) {
-    int b = s * STRIDE;
-    int i = links[b + HASH] & (table.length - 1);
-    int n = table[i];
-    if (n == s) {
-      table[i] = links[b + CHAIN];
+  /** A read found the entry past its deadline: it waits out its grace on the stale list, or goes. */
+  private void expireOnRead(int s, long now) {
+    if (now - slots.time(s, SlotTable.DEADLINE) < graceNanos) {
+      order.markStale(s);
     } else {
-      while (links[n * STRIDE + CHAIN] != s) {
-        n = links[n * STRIDE + CHAIN];
-      }
-      links[n * STRIDE + CHAIN] = links[b + CHAIN];
-    }
-    unlink(s, PREV, NEXT);
-    unlink(s, AGE_PREV, AGE_NEXT);
-    size--;
-  }
-
-  /** Links the slot before slot 0 (at the tail) of the list whose link ints are prev and next. */
-  private void linkLast(int s, int prev, int next) {
-    int last = links[prev];
-    links[s * STRIDE + prev] = last;
-    links[s * STRIDE + next] = 0;
-    links[last * STRIDE + next] = s;
-    links[prev] = s;
-  }
-
-  private void unlink(int s, int prev, int next) {
-    int p = links[s * STRIDE + prev];
-    int n = links[s * STRIDE + next];
-    links[p * STRIDE + next] = n;
-    links[n * STRIDE + prev] = p;
-  }
-
-  // --- the hash table ---
-
-  /** Mixes high bits into low ones, as HashMap does, since the table index uses the low bits. */
-  private static int spread(int h) {
-    return h ^ (h >>> 16);
-  }
-
-  /** The key's slot, or 0. */
-  private int find(Object key, int hash) {
-    for (int s = table[hash & (table.length - 1)]; s != 0; s = links[s * STRIDE + CHAIN]) {
-      if (links[s * STRIDE + HASH] == hash) {
-        Object k = keysAndValues[s * 2];
-        if (k == key || key.equals(k)) {
-          return s;
-        }
-      }
-    }
-    return 0;
-  }
-
-  private void resize() {
-    int[] old = table;
-    table = new int[old.length * 2];
-    int mask = table.length - 1;
-    for (int head : old) {
-      for (int s = head; s != 0; ) {
-        int b = s * STRIDE;
-        int next = links[b + CHAIN];
-        int i = links[b + HASH] & mask;
-        links[b + CHAIN] = table[i];
-        table[i] = s;
-        s = next;
-      }
+      drop(s);
+      expirations++;
     }
   }
 
-  private static int tableSizeFor(int entries) {
-    int wanted = Math.max(MIN_TABLE, (int) Math.min(MAX_TABLE, entries * 4L / 3 + 1));
-    return Integer.highestOneBit(wanted - 1) << 1;
+  /** The wheel's call for a slot whose bucket came up: not due yet, due to turn stale, or due to go. */
+  private void onTimer(int s, long now) {
+    long deadline = slots.time(s, SlotTable.DEADLINE);
+    if (now - deadline < 0) {
+      wheel.schedule(s, deadline);
+    } else if (now - deadline < graceNanos) {
+      order.markStale(s);
+      wheel.schedule(s, deadline + graceNanos);
+    } else {
+      drop(s);
+      expirations++;
+    }
+  }
+
+  /** Removes the entry for good. */
+  private void drop(int s) {
+    order.remove(s);
+    wheel.unschedule(s);
+    slots.free(s);
   }
 }

@@ -1,0 +1,262 @@
+package dev.redisproxy.cache;
+
+import java.util.Arrays;
+
+/**
+ * The entries of an {@link LruTtlCache} as <em>slots</em>, and the hash index over them.
+ *
+ * <p>A slot is an index into two arrays rather than a node object: {@code links} holds its hash,
+ * bucket chain, the links of the two lists it is on (recency or stale, and a timer wheel bucket),
+ * its times and weight as {@value #STRIDE} ints side by side, {@code keysAndValues} its key and
+ * value side by side. Why not nodes: a hit relinks the recency list, six reference stores into
+ * long-lived objects, and under G1 (the JVM's default) each such store pays a post-write barrier, a
+ * fence and often a card to enqueue; with nodes, a hit ran 3x slower under G1 than under the
+ * Parallel collector, whose barrier is one plain store. Int stores pay no barrier, and the
+ * collector never traces the links. The hash table is our own, not a {@link java.util.HashMap},
+ * for the same reasons (see {@code CacheBenchmark} and {@code MemoryFootprint} in {@code src/bench}).
+ *
+ * <p>The first slots are list heads (sentinels) handed to the owner: every list is circular
+ * through its head, so unlinking never needs to know which list a slot is on. As a bucket chain or
+ * free-list link, slot 0 (a head) means "none". A slot off every timer list links to itself.
+ * Slots freed by removal are reused; a full table reuses the evicted slot, so it allocates nothing.
+ */
+final class SlotTable {
+
+  // The ints of one slot. What a hit reads comes first, to share its cache line.
+  static final int HASH = 0;
+  static final int CHAIN = 1;
+  static final int DEADLINE = 2; // and 3: a long, see time()
+  static final int FLAGS = 4;
+  static final int PREV = 5;
+  static final int NEXT = 6;
+  static final int STORED = 7; // and 8
+  static final int WEIGHT = 9;
+  static final int TIMER_PREV = 10;
+  static final int TIMER_NEXT = 11;
+  static final int STRIDE = 12;
+
+  private static final int MIN_TABLE = 16;
+  private static final int MAX_TABLE = 1 << 30;
+  /** Slots and table are preallocated for up to this many entries; a larger capacity grows them as it fills. */
+  private static final int MAX_PREALLOCATED = 1 << 16;
+
+  private final int capacity;
+  private final int heads;
+  // Bucket heads of the hash index: slot numbers, 0 for an empty bucket.
+  private int[] table;
+  int[] links;
+  Object[] keysAndValues;
+  // Slots below `used` have been handed out; freed ones are chained from `free` through CHAIN.
+  private int used;
+  private int free;
+  private int size;
+  // The sum of the WEIGHT of held slots, kept here where slots come and go.
+  private long weight;
+
+  /** The most entries a table with this many heads can index. */
+  static int maxCapacity(int heads) {
+    return (Integer.MAX_VALUE - 8) / STRIDE - heads;
+  }
+
+  /**
+   * @param capacity entries at most, not counting the heads; at most {@link #maxCapacity(int)}
+   * @param heads    slots 0 to heads - 1 are list heads, each an empty circular list of both kinds
+   */
+  SlotTable(int capacity, int heads) {
+    this.capacity = capacity;
+    this.heads = heads;
+    int slots = Math.min(capacity, MAX_PREALLOCATED);
+    table = new int[tableSizeFor(slots)];
+    links = new int[(heads + slots) * STRIDE];
+    keysAndValues = new Object[(heads + slots) * 2];
+    clear();
+  }
+
+  int size() {
+    return size;
+  }
+
+  long weight() {
+    return weight;
+  }
+
+  /** Sets the weight of a held slot. */
+  void setWeight(int s, int w) {
+    weight += w - links[s * STRIDE + WEIGHT];
+    links[s * STRIDE + WEIGHT] = w;
+  }
+
+  Object key(int s) {
+    return keysAndValues[s * 2];
+  }
+
+  Object value(int s) {
+    return keysAndValues[s * 2 + 1];
+  }
+
+  void setValue(int s, Object value) {
+    keysAndValues[s * 2 + 1] = value;
+  }
+
+  /** The long at ints {@code field} and {@code field + 1} of the slot. */
+  long time(int s, int field) {
+    int b = s * STRIDE + field;
+    return ((long) links[b] << 32) | (links[b + 1] & 0xFFFFFFFFL);
+  }
+
+  void setTime(int s, int field, long t) {
+    int b = s * STRIDE + field;
+    links[b] = (int) (t >>> 32);
+    links[b + 1] = (int) t;
+  }
+
+  int get(int s, int field) {
+    return links[s * STRIDE + field];
+  }
+
+  void set(int s, int field, int v) {
+    links[s * STRIDE + field] = v;
+  }
+
+  // --- lists: `prev` is PREV or TIMER_PREV, and the next link is the int after it ---
+
+  /** Links the slot last on the list whose head is {@code head}, just before the head. */
+  void linkLast(int head, int s, int prev) {
+    int last = links[head * STRIDE + prev];
+    links[s * STRIDE + prev] = last;
+    links[s * STRIDE + prev + 1] = head;
+    links[last * STRIDE + prev + 1] = s;
+    links[head * STRIDE + prev] = s;
+  }
+
+  /** Takes the slot off its list and leaves it linked to itself; a no-op for a slot on none. */
+  void unlink(int s, int prev) {
+    int b = s * STRIDE + prev;
+    int p = links[b];
+    int n = links[b + 1];
+    links[p * STRIDE + prev + 1] = n;
+    links[n * STRIDE + prev] = p;
+    links[b] = s;
+    links[b + 1] = s;
+  }
+
+  /** The first slot of the list whose head is {@code head}, or the head itself if it is empty. */
+  int first(int head, int prev) {
+    return links[head * STRIDE + prev + 1];
+  }
+
+  // --- the hash index ---
+
+  /** Mixes high bits into low ones, as HashMap does, since the table index uses the low bits. */
+  static int spread(int h) {
+    return h ^ (h >>> 16);
+  }
+
+  /** The key's slot, or 0. */
+  int find(Object key, int hash) {
+    for (int s = table[hash & (table.length - 1)]; s != 0; s = links[s * STRIDE + CHAIN]) {
+      if (links[s * STRIDE + HASH] == hash) {
+        Object k = keysAndValues[s * 2];
+        if (k == key || key.equals(k)) {
+          return s;
+        }
+      }
+    }
+    return 0;
+  }
+
+  /** A new slot holding the key, in the index and on no list. The caller keeps size below capacity. */
+  int add(Object key, int hash) {
+    if (size >= table.length - (table.length >>> 2) && table.length < MAX_TABLE) {
+      resize();
+    }
+    int s = newSlot();
+    int b = s * STRIDE;
+    links[b + HASH] = hash;
+    int i = hash & (table.length - 1);
+    links[b + CHAIN] = table[i];
+    table[i] = s;
+    links[b + PREV] = s;
+    links[b + NEXT] = s;
+    links[b + TIMER_PREV] = s;
+    links[b + TIMER_NEXT] = s;
+    links[b + WEIGHT] = 0;
+    keysAndValues[s * 2] = key;
+    size++;
+    return s;
+  }
+
+  /** Takes the slot out of the index and lets its key and value go. The caller unlinks it from its lists first. */
+  void free(int s) {
+    int b = s * STRIDE;
+    int i = links[b + HASH] & (table.length - 1);
+    int n = table[i];
+    if (n == s) {
+      table[i] = links[b + CHAIN];
+    } else {
+      while (links[n * STRIDE + CHAIN] != s) {
+        n = links[n * STRIDE + CHAIN];
+      }
+      links[n * STRIDE + CHAIN] = links[b + CHAIN];
+    }
+    keysAndValues[s * 2] = null;
+    keysAndValues[s * 2 + 1] = null;
+    links[b + CHAIN] = free;
+    free = s;
+    size--;
+    weight -= links[b + WEIGHT];
+  }
+
+  /** Frees every slot and empties every list. */
+  void clear() {
+    Arrays.fill(table, 0);
+    Arrays.fill(keysAndValues, null);
+    for (int h = 0; h < heads; h++) {
+      int b = h * STRIDE;
+      links[b + PREV] = h;
+      links[b + NEXT] = h;
+      links[b + TIMER_PREV] = h;
+      links[b + TIMER_NEXT] = h;
+    }
+    used = heads;
+    free = 0;
+    size = 0;
+    weight = 0;
+  }
+
+  /** A slot for a new entry: a freed one, else the next unused one, growing the arrays if needed. */
+  private int newSlot() {
+    if (free != 0) {
+      int s = free;
+      free = links[s * STRIDE + CHAIN];
+      return s;
+    }
+    if (used == keysAndValues.length / 2) {
+      int slots = (int) Math.min(capacity, 2L * Math.max(used - heads, MIN_TABLE));
+      links = Arrays.copyOf(links, (heads + slots) * STRIDE);
+      keysAndValues = Arrays.copyOf(keysAndValues, (heads + slots) * 2);
+    }
+    return used++;
+  }
+
+  private void resize() {
+    int[] old = table;
+    table = new int[old.length * 2];
+    int mask = table.length - 1;
+    for (int head : old) {
+      for (int s = head; s != 0; ) {
+        int b = s * STRIDE;
+        int next = links[b + CHAIN];
+        int i = links[b + HASH] & mask;
+        links[b + CHAIN] = table[i];
+        table[i] = s;
+        s = next;
+      }
+    }
+  }
+
+  private static int tableSizeFor(int entries) {
+    int wanted = Math.max(MIN_TABLE, (int) Math.min(MAX_TABLE, entries * 4L / 3 + 1));
+    return Integer.highestOneBit(wanted - 1) << 1;
+  }
+}
