@@ -52,10 +52,10 @@ public record ProxyConfig(
     List<String> warnings) {
 
   /**
-   * The most keys {@code CACHE_MAXSIZE} takes: the limit of the cache's slot arrays (eight ints per
+   * The most keys {@code CACHE_MAXSIZE} takes: the limit of the cache's slot arrays (twelve ints per
    * entry in one array, indexed by int), which {@code LruTtlCache.MAX_CAPACITY} states for the cache.
    */
-  public static final int MAX_CACHE_KEYS = 268_435_453;
+  public static final int MAX_CACHE_KEYS = 178_956_647;
 
   public ProxyConfig {
     trackingPrefixes = List.copyOf(trackingPrefixes);

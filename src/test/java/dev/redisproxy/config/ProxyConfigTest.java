@@ -16,7 +16,7 @@ class ProxyConfigTest {
     assertThat(ConfigLoader.load(null, Map.of("CACHE_MAXSIZE", Integer.toString(ProxyConfig.MAX_CACHE_KEYS)))
         .cacheMaxSize()).isEqualTo(ProxyConfig.MAX_CACHE_KEYS);
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_MAXSIZE", Integer.toString(ProxyConfig.MAX_CACHE_KEYS + 1))))
-        .hasMessage("CACHE_MAXSIZE: 268435454 is out of range (0..268435453)");
+        .hasMessage("CACHE_MAXSIZE: 178956648 is out of range (0..178956647)");
   }
 
   @Test
