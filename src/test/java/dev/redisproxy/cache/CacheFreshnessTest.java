@@ -235,6 +235,18 @@ class CacheFreshnessTest {
     }
   }
 
+  @Test
+  void losingTheTrackingConnectionDropsEverythingSoNothingIsServedStaleAfter() throws Exception {
+    deploy(Map.of("CACHE_STALE_IF_ERROR", "1m", "CACHE_INVALIDATION", "tracking"));
+    redis.data.put(K, Buffer.buffer("v"));
+    assertThat(lookup(K)).isEqualTo("MISS v");
+    ticker.advance(Duration.ofSeconds(11));
+    redis.failWith(Failure.UNAVAILABLE, "down");
+    assertThat(lookup(K)).as("before the loss is noticed").isEqualTo("STALE v age=11");
+    tracking.lose();
+    assertThat(lookup(K)).as("changes may have been missed since").isEqualTo("FAILED UNAVAILABLE");
+  }
+
   private String lookup(Key key) throws Exception {
     // A failed lookup fails the future; as a reply it reads like the others.
     return describe(await(client.lookup(key)
