@@ -98,16 +98,20 @@ class MetricsTest {
     ticker.advance(Duration.ofSeconds(10));
     redis.failWith(Failure.UNAVAILABLE, "Connection refused");
     assertThat(fixture.get("/get/s").headers().firstValue("X-Cache")).hasValue("STALE");
+    try (RawConnection resp = RawConnection.plain(fixture.respPort())) {
+      assertThat(resp.command("GET", "s")).as("RESP serves a stale value as a value").isEqualTo("$1");
+      assertThat(resp.line()).isEqualTo("v");
+    }
 
     PrometheusText m = scrape();
     assertThat(m.get("redis_proxy_cache_uncacheable_total")).isEqualTo(2);
-    assertThat(m.get("redis_proxy_cache_stale_served_total")).isEqualTo(1);
+    assertThat(m.get("redis_proxy_cache_stale_served_total")).isEqualTo(2);
     long weight = 1 + 1 + LruTtlCache.ENTRY_OVERHEAD;
     assertThat(m.get("redis_proxy_cache_bytes")).isEqualTo(weight);
     assertThat(m.get("redis_proxy_cache_max_bytes")).isEqualTo(4096);
     assertAgreesWith(m, stats());
     assertThat(infoCache()).contains("cache_bytes:" + weight, "cache_max_bytes:4096", "cache_uncacheable:2",
-        "cache_stale_served:1");
+        "cache_stale_served:2");
   }
 
   /** The lines of RESP {@code INFO cache}. */
