@@ -24,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * cache. Front ends reach it only through its addresses on the local event bus; everything here
  * runs on this verticle's event loop, so the map and the in-flight table need no locks.
  *
- * <p>A thin adapter: what is kept and for how long is {@link CacheEntries} (over {@link LruTtlCache}),
- * the deadline {@link Deadline}, the reads under way and their coalescing {@link InFlightReads}, what Redis reports about changed keys {@link RedisChanges}, the read
- * outcomes {@link RedisHealth}; this class answers the event-bus messages with them.
+ * <p>A thin adapter: what is kept and for how long (Redis's TTL, negative and stale entries) is
+ * {@link CacheEntries} over {@link LruTtlCache}, the deadline {@link Deadline}, the reads under way
+ * and their coalescing {@link InFlightReads}, what Redis reports about changed keys
+ * {@link RedisChanges}, the read outcomes {@link RedisHealth}; this class answers the event-bus
+ * messages with them. A failed read is answered with a stale entry where {@link CacheEntries#stale}
+ * allows one, each waiter of the read alike.
  *
  * <p>The one deadline: every Redis read and PING is bounded by {@code REDIS_TIMEOUT} here, by one
  * timer per read (coalesced misses share their read's), and nowhere else. Here, because
