@@ -11,8 +11,12 @@ package dev.redisproxy.cache;
  * @param evictions        entries dropped to make room
  * @param expirations      entries dropped because their TTL passed
  * @param invalidations    entries dropped by an operator ({@code DELETE /cache}, {@code DELETE /cache/<key>})
+ * @param uncacheable      values read from Redis and served, but too large to cache (over 1/{@value LruTtlCache#MAX_ENTRY_SHARE} of the budget)
+ * @param staleServed      lookups answered with an expired entry because Redis failed ({@code CACHE_STALE_IF_ERROR})
  * @param keys             entries held now
  * @param capacity         the configured maximum number of keys
+ * @param bytes            bytes the entries weigh now: keys, values and {@link LruTtlCache#ENTRY_OVERHEAD} each
+ * @param maxBytes         the byte budget ({@code CACHE_MAXMEMORY})
  * @param inFlight         Redis reads under way now
  * @param redisErrors      Redis reads answered with an error reply (such as WRONGTYPE)
  * @param redisTimeouts    Redis reads not answered within {@code REDIS_TIMEOUT}
@@ -23,12 +27,13 @@ package dev.redisproxy.cache;
  */
 public record CacheStats(
     long hits, long misses, long coalesced, long evictions, long expirations, long invalidations,
-    int keys, int capacity, int inFlight,
+    long uncacheable, long staleServed,
+    int keys, int capacity, long bytes, long maxBytes, int inFlight,
     long redisErrors, long redisTimeouts, long redisUnavailable, long rejected,
     boolean redisReachable, Tracking tracking) {
 
   /** Before the first snapshot: nothing counted yet. */
-  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true, Tracking.OFF);
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, true, Tracking.OFF);
 
   /**
    * What Redis reported about changed keys ({@code CACHE_INVALIDATION=tracking}).

@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -25,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * cache. Front ends reach it only through its addresses on the local event bus; everything here
  * runs on this verticle's event loop, so the map and the in-flight table need no locks.
  *
- * <p>A thin adapter: the map is {@link LruTtlCache}, the reads under way and their coalescing
- * {@link InFlightReads}, what Redis reports about changed keys {@link RedisChanges}, the read
- * outcomes {@link RedisHealth}; this class answers the event-bus messages with them.
+ * <p>A thin adapter: what is kept and for how long (Redis's TTL, negative and stale entries) is
+ * {@link CacheEntries} over {@link LruTtlCache}, the deadline {@link Deadline}, the reads under way
+ * and their coalescing {@link InFlightReads}, what Redis reports about changed keys
+ * {@link RedisChanges}, the read outcomes {@link RedisHealth}; this class answers the event-bus
+ * messages with them. A failed read is answered with a stale entry where {@link CacheEntries#stale}
+ * allows one, each waiter of the read alike.
  *
  * <p>The one deadline: every Redis read and PING is bounded by {@code REDIS_TIMEOUT} here, by one
  * timer per read (coalesced misses share their read's), and nowhere else. Here, because
@@ -75,17 +77,14 @@ public final class CacheVerticle extends VerticleBase {
   private final Function<Vertx, RedisReader> readerFactory;
   private final Ticker ticker;
   private final long timeoutMs;
-  private final LookupException timedOut;
 
-  // Values as bare arrays, copied once from Redis's reply: a Buffer would add ~64 bytes per entry.
-  private LruTtlCache<Key, byte[]> cache;
-  // The thread of this verticle's event loop: the only one that may touch the map.
-  private Thread eventLoop;
+  private CacheEntries entries;
+  private Deadline deadline;
   private RedisReader reader;
   private final InFlightReads inFlight = new InFlightReads(MAX_IN_FLIGHT, new InFlightReads.Source() {
     @Override
-    public Future<Buffer> read(Key key) {
-      return bounded(reader.get(key));
+    public Future<RedisValue> read(Key key) {
+      return deadline.bound(reader.get(key));
     }
 
     @Override
@@ -94,12 +93,12 @@ public final class CacheVerticle extends VerticleBase {
     }
 
     @Override
-    public void store(Key key, Buffer value) {
-      cache.put(key, value.getBytes());
+    public void store(Key key, RedisValue value, long sentAt) {
+      entries.store(key, value, sentAt);
     }
 
     @Override
-    public void ended(AsyncResult<Buffer> result) {
+    public void ended(AsyncResult<RedisValue> result) {
       if (result.succeeded()) {
         health.answered();
       } else {
@@ -127,20 +126,20 @@ public final class CacheVerticle extends VerticleBase {
     this.readerFactory = readerFactory;
     this.ticker = ticker;
     this.timeoutMs = Math.max(1, config.redisTimeout().toMillis());
-    this.timedOut = new LookupException(Failure.TIMEOUT, "Redis did not answer within " + timeoutMs + " ms");
     this.health = new RedisHealth(config.redisAddress());
   }
 
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    eventLoop = Thread.currentThread();
-    cache = new LruTtlCache<>(config.cacheMaxSize(), config.cacheTtl().toNanos(), ticker);
+    deadline = new Deadline(vertx, timeoutMs);
+    entries = new CacheEntries(config.cacheMaxSize(), config.cacheMaxMemory(), config.cacheTtl().toNanos(),
+        config.cacheNegativeTtl().toNanos(), config.cacheStaleIfError().toNanos(), ticker);
     reader = readerFactory.apply(vertx);
     hotKeys = new HotKeys(ticker.nanos());
     reader.invalidations(changes);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
-    vertx.setPeriodic(purgeEvery, id -> cache.purgeExpired());
+    vertx.setPeriodic(purgeEvery, id -> entries.purgeExpired());
     EventBus bus = vertx.eventBus();
     // A list: Future.all takes at most six futures one by one.
     return Future.all(List.of(
@@ -162,7 +161,7 @@ public final class CacheVerticle extends VerticleBase {
 
   /**
    * Answers every key of the request into the requester's outbox: a hit at once, a miss when its
-   * read completes. A failed read fails that key alone.
+   * read completes. A failed read fails that key alone, unless a stale entry may stand in for it.
    */
   private void handleLookup(Message<LookupRequest> msg) {
     LookupRequest request = msg.body();
@@ -174,22 +173,33 @@ public final class CacheVerticle extends VerticleBase {
     for (int i = 0; i < request.size(); i++) {
       Key key = request.key(i);
       int ticket = request.ticket(i);
-      byte[] cached = cache.get(key, now);
+      byte[] cached = entries.get(key, now);
       if (cached != null) {
         hits++;
         hotKeys.hit(key, now);
         if (out == null) {
           out = outbox(replyTo);
         }
-        out.answer(ticket, LookupReply.hit(view(cached)));
+        out.answer(ticket, cached == CacheEntries.MISSING ? LookupReply.NOT_FOUND
+            : LookupReply.hit(view(cached), entries.age(now)));
         continue;
       }
       misses++;
       hotKeys.miss(key, now);
-      inFlight.fetch(key).onComplete(
-          value -> outbox(replyTo).answer(ticket, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
-          err -> outbox(replyTo).answer(ticket, LookupReply.failed((LookupException) err)));
+      inFlight.fetch(key, now).onComplete(
+          read -> outbox(replyTo).answer(ticket, read.found() ? LookupReply.miss(read.value()) : LookupReply.NOT_FOUND),
+          err -> outbox(replyTo).answer(ticket, staleOrFailed(key, (LookupException) err)));
     }
+  }
+
+  /** For a failed read: the entry that expired within the stale grace period, if the failure allows it; else the failure. */
+  private LookupReply staleOrFailed(Key key, LookupException failure) {
+    long now = ticker.nanos();
+    byte[] stale = entries.stale(key, failure.failure(), now);
+    if (stale == null) {
+      return LookupReply.failed(failure);
+    }
+    return stale == CacheEntries.MISSING ? LookupReply.NOT_FOUND : LookupReply.stale(view(stale), entries.age(now));
   }
 
   /**
@@ -222,14 +232,14 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   private void handleInvalidate(Message<Key> msg) {
-    cache.purgeExpired();
+    entries.purgeExpired();
     boolean dropped = drop(msg.body());
     invalidations += dropped ? 1 : 0;
     msg.reply(dropped ? 1 : 0);
   }
 
   private void handleInvalidateAll(Message<Object> msg) {
-    cache.purgeExpired();
+    entries.purgeExpired();
     int dropped = dropAll();
     invalidations += dropped;
     LOG.info("Cache cleared on request: {} entries dropped", dropped);
@@ -238,15 +248,14 @@ public final class CacheVerticle extends VerticleBase {
 
   /** Drops the key and detaches a read under way for it, so that read cannot put an old value back; true if it was cached. */
   private boolean drop(Key key) {
-    boolean dropped = cache.remove(key);
+    boolean dropped = entries.remove(key);
     inFlight.detach(key);
     return dropped;
   }
 
   /** Drops every entry and detaches every read under way; returns how many entries were dropped. */
   private int dropAll() {
-    int dropped = cache.size();
-    cache.clear();
+    int dropped = entries.clear();
     inFlight.detachAll();
     return dropped;
   }
@@ -257,7 +266,7 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   private Future<Void> startPing() {
-    Future<Void> pong = bounded(reader.ping());
+    Future<Void> pong = deadline.bound(reader.ping());
     ping = pong;
     pong.onComplete(v -> {
       ping = null;
@@ -269,37 +278,11 @@ public final class CacheVerticle extends VerticleBase {
     return pong;
   }
 
-  /**
-   * The Redis call under the one deadline: it fails as {@link Failure#TIMEOUT} after
-   * {@code REDIS_TIMEOUT}, with a {@link LookupException} in every case, and completes on this
-   * verticle's event loop whatever thread the reader completes it on: the callbacks touch the map
-   * and the in-flight table, which only this event loop may touch.
-   */
-  private <T> Future<T> bounded(Future<T> call) {
-    Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(timeoutMs, id -> result.tryFail(timedOut));
-    call.onComplete(ar -> {
-      if (Thread.currentThread() == eventLoop) {
-        settleBounded(result, timer, ar);
-      } else {
-        context.runOnContext(v -> settleBounded(result, timer, ar));
-      }
-    });
-    return result.future();
-  }
-
-  private <T> void settleBounded(Promise<T> result, long timer, AsyncResult<T> ar) {
-    vertx.cancelTimer(timer);
-    if (ar.succeeded()) {
-      result.tryComplete(ar.result());
-    } else {
-      result.tryFail(LookupException.of(ar.cause()));
-    }
-  }
-
   private CacheStats stats() {
+    LruTtlCache<Key, byte[]> cache = entries.map();
     return new CacheStats(hits, misses, inFlight.coalesced(), cache.evictions(), cache.expirations(), invalidations,
-        cache.size(), cache.capacity(), inFlight.size(),
+        entries.uncacheable(), entries.staleServed(), cache.size(), cache.capacity(), cache.bytes(), cache.maxBytes(),
+        inFlight.size(),
         health.errors(), health.timeouts(), health.unavailable(), inFlight.rejected(), health.reachable(),
         trackingStats());
   }

@@ -45,6 +45,12 @@ public final class ConfigLoader {
   static final int DEFAULT_MEMORY_PERCENT = 50;
   /** Above this share of the heap a budget is legal but risky, for the reasons above: one warning. */
   static final int RISKY_MEMORY_PERCENT = 75;
+  /**
+   * The smallest {@code CACHE_MAXMEMORY}: below it every entry would be too large to cache, as the
+   * cache takes an entry of at most 1/8 of the budget and each weighs 144 bytes beyond its key and
+   * value ({@code LruTtlCache.MAX_ENTRY_SHARE} and {@code ENTRY_OVERHEAD}; a test holds them equal).
+   */
+  public static final long MIN_CACHE_MAXMEMORY = 8 * 144;
 
   private static final int MAX_PARALLEL_LIMIT = 1024;
 
@@ -190,6 +196,10 @@ public final class ConfigLoader {
     String heap = "the JVM's maximum heap (" + Sizes.format(maxHeap) + ")";
     if (bytes == 0) {
       throw new ConfigException("CACHE_MAXMEMORY", "0 is not a budget (to turn caching off, set CACHE_MAXSIZE=0)");
+    }
+    if (bytes < MIN_CACHE_MAXMEMORY) {
+      throw new ConfigException("CACHE_MAXMEMORY", Sizes.format(bytes) + " is below " + MIN_CACHE_MAXMEMORY
+          + " bytes, too little to cache any entry (each weighs its key, its value and 144 bytes)");
     }
     if (bytes >= maxHeap) {
       throw new ConfigException("CACHE_MAXMEMORY", Sizes.format(bytes) + " is not less than " + heap

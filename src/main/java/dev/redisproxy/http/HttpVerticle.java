@@ -53,6 +53,17 @@ public final class HttpVerticle extends VerticleBase {
   private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
   private static final CharSequence HIT = HttpHeaders.createOptimized("HIT");
   private static final CharSequence MISS = HttpHeaders.createOptimized("MISS");
+  private static final CharSequence STALE = HttpHeaders.createOptimized("STALE");
+  /** RFC 9111 §5.1, on every response served from the cache: whole seconds since the value was read from Redis. */
+  private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
+  // The Age values of the first minutes, made once, so that a hit allocates no header value.
+  private static final CharSequence[] AGES = new CharSequence[600];
+
+  static {
+    for (int i = 0; i < AGES.length; i++) {
+      AGES[i] = HttpHeaders.createOptimized(Integer.toString(i));
+    }
+  }
   private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
   private static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
@@ -224,13 +235,21 @@ public final class HttpVerticle extends VerticleBase {
     if (res.closed()) {
       return;
     }
-    res.putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM)
-        .putHeader(X_CACHE, reply.outcome() == LookupReply.Outcome.HIT ? HIT : MISS);
+    res.putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM);
+    switch (reply.outcome()) {
+      case HIT -> res.putHeader(X_CACHE, HIT).putHeader(AGE, age(reply.age()));
+      case STALE -> res.putHeader(X_CACHE, STALE).putHeader(AGE, age(reply.age()));
+      default -> res.putHeader(X_CACHE, MISS);
+    }
     if (req.method() == HttpMethod.HEAD) {
       res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
     } else {
       res.end(reply.value());
     }
+  }
+
+  private static CharSequence age(int seconds) {
+    return seconds < AGES.length ? AGES[seconds] : Integer.toString(seconds);
   }
 
   private void sendFailure(HttpServerRequest req, Failure failure, String message) {

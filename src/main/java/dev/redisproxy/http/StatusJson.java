@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The bodies of {@code GET /status.json} and {@code GET /hotkeys}. Field names are the contract of
- * the status page and of scripts (see docs/operations.md); sizes the cache does not report yet are
- * null rather than missing. Secrets never appear: the configuration is {@link ProxyConfig#describe()}.
+ * the status page and of scripts (see docs/operations.md). Secrets never appear: the configuration is {@link ProxyConfig#describe()}.
  *
  * <p>{@code latency} is the lookups' as the front ends saw them, over the hot-key window (see
  * {@link dev.redisproxy.cache.LookupLatency}). Redis read latency is over about the last minute: each answer compares the read timer's
@@ -71,12 +70,14 @@ final class StatusJson {
         .put("cache", new JsonObject()
             .put("keys", s.keys())
             .put("max_keys", s.capacity())
-            .putNull("bytes")
-            .putNull("max_bytes")
+            .put("bytes", s.bytes())
+            .put("max_bytes", s.maxBytes())
             .put("evictions", s.evictions())
             .put("expirations", s.expirations())
             .put("invalidations", s.invalidations())
-            .put("coalesced", s.coalesced()))
+            .put("coalesced", s.coalesced())
+            .put("uncacheable", s.uncacheable())
+            .put("stale_served", s.staleServed()))
         .put("redis", redis(s))
         .put("tracking", new JsonObject()
             .put("mode", config.cacheInvalidation().id())

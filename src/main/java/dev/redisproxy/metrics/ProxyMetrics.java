@@ -105,8 +105,15 @@ public final class ProxyMetrics {
     counter("redis.proxy.cache.expirations", "Entries dropped because CACHE_TTL passed", s -> s.cache.expirations());
     counter("redis.proxy.cache.invalidations", "Entries dropped by DELETE /cache or DELETE /cache/<key>",
         s -> s.cache.invalidations());
+    counter("redis.proxy.cache.uncacheable", "Values read from Redis and served, but too large to cache (over 1/8 of"
+        + " CACHE_MAXMEMORY)", s -> s.cache.uncacheable());
+    counter("redis.proxy.cache.stale.served", "Lookups answered with an expired entry because Redis was unreachable, timed"
+        + " out or overloaded (CACHE_STALE_IF_ERROR)", s -> s.cache.staleServed());
     gauge("redis.proxy.cache.keys", "Entries in the cache now", s -> s.cache.keys());
     gauge("redis.proxy.cache.max.keys", "Capacity of the cache (CACHE_MAXSIZE)", s -> s.cache.capacity());
+    gauge("redis.proxy.cache.bytes", "Bytes the cache's entries weigh now: keys, values and per-entry overhead",
+        s -> s.cache.bytes());
+    gauge("redis.proxy.cache.max.bytes", "The cache's byte budget (CACHE_MAXMEMORY)", s -> s.cache.maxBytes());
     gauge("redis.proxy.cache.hit.ratio", "Hits over lookups since start-up; graph rates of the hit and miss counters instead",
         s -> s.cache.hitRatio());
   }

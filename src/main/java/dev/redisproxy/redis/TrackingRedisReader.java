@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import dev.redisproxy.cache.InvalidationListener;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import io.vertx.core.Future;
@@ -91,12 +92,12 @@ public final class TrackingRedisReader implements RedisReader {
   }
 
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     TrackingConnection conn = current;
     if (conn == null) {
       return pooled.get(key);
     }
-    return pipeline.submit(() -> conn.get(key))
+    return pipeline.submit(() -> conn.get(key).map(RedisValue::of))
         .recover(err -> conn.isOpen() ? Future.failedFuture(err) : pooled.get(key));
   }
 

@@ -3,6 +3,7 @@ package dev.redisproxy.redis;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import dev.redisproxy.redis.RedisFailures.Problem;
@@ -83,14 +84,14 @@ public final class VertxRedisReader implements RedisReader {
   }
 
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     if (refusal != null) {
       if (System.nanoTime() - refusedAt < TimeUnit.MILLISECONDS.toNanos(REFUSAL_HOLD_MS)) {
         return Future.failedFuture(refusal);
       }
       refusal = null;
     }
-    return inFlight.submit(() -> send(key));
+    return inFlight.submit(() -> send(key)).map(RedisValue::of);
   }
 
   private Future<Buffer> send(Key key) {

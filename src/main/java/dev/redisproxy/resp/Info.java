@@ -129,6 +129,10 @@ final class Info {
     field(out, "cache_expirations", s.expirations());
     field(out, "cache_keys", s.keys());
     field(out, "cache_capacity", s.capacity());
+    field(out, "cache_bytes", s.bytes());
+    field(out, "cache_max_bytes", s.maxBytes());
+    field(out, "cache_uncacheable", s.uncacheable());
+    field(out, "cache_stale_served", s.staleServed());
     field(out, "cache_inflight", s.inFlight());
     field(out, "cache_ttl_ms", config.cacheTtl().toMillis());
     field(out, "cache_invalidation", config.cacheInvalidation().id());

@@ -48,7 +48,7 @@ class CacheClientTest {
 
   private static void answer(Vertx vertx, LookupRequest request, int i, String value) {
     LookupAnswers answers = new LookupAnswers(1);
-    answers.answer(request.ticket(i), LookupReply.hit(Buffer.buffer(value)));
+    answers.answer(request.ticket(i), LookupReply.hit(Buffer.buffer(value), 0));
     vertx.eventBus().send(request.replyTo(), answers);
   }
 

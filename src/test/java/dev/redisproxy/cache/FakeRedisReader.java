@@ -22,10 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeRedisReader implements RedisReader {
 
   public final Map<Key, Buffer> data = new ConcurrentHashMap<>();
+  /** Remaining times to live in milliseconds, as PTTL would answer; a key of {@link #data} not here has none. */
+  public final Map<Key, Long> ttls = new ConcurrentHashMap<>();
   public final Map<Key, AtomicInteger> reads = new ConcurrentHashMap<>();
   public final AtomicInteger pings = new AtomicInteger();
   // Pending reads by key, oldest first (a key can have several once an invalidation detached one).
-  private final Map<Key, Deque<Promise<Buffer>>> held = new ConcurrentHashMap<>();
+  private final Map<Key, Deque<Promise<RedisValue>>> held = new ConcurrentHashMap<>();
   // The context of the caller of get(): held reads complete there, as the RedisReader contract asks.
   private volatile Context caller;
   private volatile boolean unbound;
@@ -59,7 +61,7 @@ public final class FakeRedisReader implements RedisReader {
 
   /** Completes every pending read of the key with the value in {@link #data}. */
   public void release(Key key) {
-    Deque<Promise<Buffer>> reads = held.get(key);
+    Deque<Promise<RedisValue>> reads = held.get(key);
     while (reads != null && !reads.isEmpty()) {
       answer(key, reads.pollFirst());
     }
@@ -81,7 +83,7 @@ public final class FakeRedisReader implements RedisReader {
    * reader's may be when the read waited in a queue.
    */
   public void releaseFromThisThread(Key key) {
-    held.get(key).pollFirst().complete(data.get(key));
+    held.get(key).pollFirst().complete(valueOf(key));
   }
 
   /** From now on held reads return futures bound to no context (see {@link #releaseFromThisThread}). */
@@ -95,24 +97,36 @@ public final class FakeRedisReader implements RedisReader {
     held.keySet().forEach(this::release);
   }
 
-  private void answer(Key key, Promise<Buffer> read) {
-    Buffer value = data.get(key);
+  private void answer(Key key, Promise<RedisValue> read) {
+    RedisValue value = valueOf(key);
     caller.runOnContext(v -> read.complete(value));
   }
 
+  /** Stores the value with a remaining time to live, as {@code SET key value PX ttlMillis} would. */
+  public void put(Key key, Buffer value, long ttlMillis) {
+    data.put(key, value);
+    ttls.put(key, ttlMillis);
+  }
+
+  /** What a read answers now: the value of {@link #data} with its TTL from {@link #ttls}. */
+  public RedisValue valueOf(Key key) {
+    Buffer value = data.get(key);
+    return value == null ? RedisValue.MISSING : new RedisValue(value, ttls.getOrDefault(key, RedisValue.NO_TTL));
+  }
+
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     reads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
     if (failure != null) {
       return Future.failedFuture(failure);
     }
     if (holding) {
       caller = Vertx.currentContext();
-      Promise<Buffer> p = unbound ? Promise.promise() : ((ContextInternal) caller).promise();
+      Promise<RedisValue> p = unbound ? Promise.promise() : ((ContextInternal) caller).promise();
       held.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addLast(p);
       return p.future();
     }
-    return Future.succeededFuture(data.get(key));
+    return Future.succeededFuture(valueOf(key));
   }
 
   /** Like a read: fails with the failure set, stays pending while holding, else answers. */

@@ -5,7 +5,6 @@ import dev.redisproxy.cache.RedisReader;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -71,7 +70,7 @@ public final class FakeTrackingReader implements RedisReader {
   }
 
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     return redis.get(key);
   }
 

@@ -36,7 +36,7 @@ class CacheMemoryConfigTest {
   @Test
   void aBudgetIsTakenInRedisSyntax() {
     assertThat(load("64mb").cacheMaxMemory()).isEqualTo(64L << 20);
-    assertThat(load("100b").cacheMaxMemory()).isEqualTo(100);
+    assertThat(load("1152b").cacheMaxMemory()).isEqualTo(1152);
     assertThat(load("65536").cacheMaxMemory()).isEqualTo(65536);
     assertThat(load("64MB").describe()).containsEntry("CACHE_MAXMEMORY", "64mb");
   }
@@ -46,6 +46,14 @@ class CacheMemoryConfigTest {
     assertThatThrownBy(() -> load("0"))
         .isInstanceOf(ConfigException.class)
         .hasMessage("CACHE_MAXMEMORY: 0 is not a budget (to turn caching off, set CACHE_MAXSIZE=0)");
+  }
+
+  @Test
+  void aBudgetTooSmallForAnyEntryIsRefused() {
+    assertThatThrownBy(() -> load("1151"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("CACHE_MAXMEMORY: 1151b is below 1152 bytes, too little to cache any entry"
+            + " (each weighs its key, its value and 144 bytes)");
   }
 
   @Test

@@ -101,7 +101,7 @@ class ConfigSyntaxTest {
   }
 
   static Stream<Arguments> sizes() {
-    return cross(SIZES, "100b", 100L, "512kb", 512L << 10, "64mb", 64L << 20, "1gb", 1L << 30, "1GB", 1L << 30,
+    return cross(SIZES, "2000b", 2000L, "512kb", 512L << 10, "64mb", 64L << 20, "1gb", 1L << 30, "1GB", 1L << 30,
         "12345", 12345L, " 2Mb ", 2L << 20);
   }
 

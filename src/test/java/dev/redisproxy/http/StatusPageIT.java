@@ -2,6 +2,8 @@ package dev.redisproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.cache.LruTtlCache;
+import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.testing.InProcessProxy;
 import dev.redisproxy.testing.RedisProcess;
 import io.vertx.core.json.JsonArray;
@@ -102,9 +104,12 @@ class StatusPageIT {
     JsonObject latency = s.getJsonObject("latency");
     assertThat(latency.fieldNames()).containsExactly("lookups", "p50_ms", "p99_ms");
     assertThat(latency.getDouble("p50_ms")).isPositive().isLessThanOrEqualTo(latency.getDouble("p99_ms"));
+    // Each entry weighs its key, its value and the overhead: a + "value-never-shown", b + "2", \xff\xfex + "3".
+    long bytes = (1 + 17) + (1 + 1) + (3 + 1) + 3L * LruTtlCache.ENTRY_OVERHEAD;
     assertThat(s.getJsonObject("cache")).isEqualTo(new JsonObject().put("keys", 3).put("max_keys", 500)
-        .putNull("bytes").putNull("max_bytes").put("evictions", 0).put("expirations", 0).put("invalidations", 0)
-        .put("coalesced", 0));
+        .put("bytes", bytes).put("max_bytes", ConfigLoader.load(null, Map.of()).cacheMaxMemory())
+        .put("evictions", 0).put("expirations", 0).put("invalidations", 0)
+        .put("coalesced", 0).put("uncacheable", 0).put("stale_served", 0));
     JsonObject redisStatus = s.getJsonObject("redis");
     assertThat(redisStatus.fieldNames()).containsExactly("up", "address", "reads_last_minute", "read_p50_ms",
         "read_p99_ms", "in_flight", "errors", "timeouts", "unavailable", "rejected");

@@ -8,13 +8,16 @@ import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.FakeRedisReader;
 import dev.redisproxy.cache.FakeTicker;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LruTtlCache;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RawHttp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +39,7 @@ class MetricsTest {
   private final FakeTicker ticker = new FakeTicker();
   @RegisterExtension
   final ProxyFixture fixture = ProxyFixture.withReader(redis, ticker)
-      .with(Map.of("CACHE_MAXSIZE", "2", "CACHE_TTL", "10s", "REDIS_TIMEOUT", "200ms")).deferred();
+      .with(Map.of("CACHE_MAXSIZE", "2", "CACHE_TTL", "10s", "REDIS_TIMEOUT", "200ms")).withResp().deferred();
 
   private void startProxy(Map<String, String> env) throws Exception {
     fixture.start(env);
@@ -78,6 +81,47 @@ class MetricsTest {
     assertThat(afterDelete.get("redis_proxy_cache_invalidations_total")).isEqualTo(1);
     assertThat(afterDelete.get("redis_proxy_cache_keys")).isEqualTo(1);
     assertAgreesWith(afterDelete, stats());
+  }
+
+  @Test
+  void theByteBudgetUncacheableValuesAndStaleAnswersAreMeteredAndInInfo() throws Exception {
+    startProxy(Map.of("CACHE_MAXMEMORY", "4096", "CACHE_STALE_IF_ERROR", "1m", "CACHE_MAXSIZE", "10"));
+    redis.data.put(Key.of("big"), Buffer.buffer(new byte[400]));
+    redis.data.put(Key.of("s"), Buffer.buffer("v"));
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<byte[]> big = fixture.get("/get/big");
+      assertThat(big.statusCode()).isEqualTo(200);
+      assertThat(big.body()).hasSize(400);
+      assertThat(big.headers().firstValue("X-Cache")).as("too large to cache: served from Redis each time").hasValue("MISS");
+    }
+    assertThat(status("/get/s")).isEqualTo(200);
+    ticker.advance(Duration.ofSeconds(10));
+    redis.failWith(Failure.UNAVAILABLE, "Connection refused");
+    assertThat(fixture.get("/get/s").headers().firstValue("X-Cache")).hasValue("STALE");
+    try (RawConnection resp = RawConnection.plain(fixture.respPort())) {
+      assertThat(resp.command("GET", "s")).as("RESP serves a stale value as a value").isEqualTo("$1");
+      assertThat(resp.line()).isEqualTo("v");
+    }
+
+    PrometheusText m = scrape();
+    assertThat(m.get("redis_proxy_cache_uncacheable_total")).isEqualTo(2);
+    assertThat(m.get("redis_proxy_cache_stale_served_total")).isEqualTo(2);
+    long weight = 1 + 1 + LruTtlCache.ENTRY_OVERHEAD;
+    assertThat(m.get("redis_proxy_cache_bytes")).isEqualTo(weight);
+    assertThat(m.get("redis_proxy_cache_max_bytes")).isEqualTo(4096);
+    assertAgreesWith(m, stats());
+    assertThat(infoCache()).contains("cache_bytes:" + weight, "cache_max_bytes:4096", "cache_uncacheable:2",
+        "cache_stale_served:2");
+  }
+
+  /** The lines of RESP {@code INFO cache}. */
+  private List<String> infoCache() throws Exception {
+    try (RawConnection resp = RawConnection.plain(fixture.respPort())) {
+      String header = resp.command("INFO", "cache");
+      assertThat(header).startsWith("$");
+      byte[] body = resp.read(Integer.parseInt(header.substring(1)) + 2);
+      return List.of(new String(body, StandardCharsets.UTF_8).split("\r\n"));
+    }
   }
 
   @Test
@@ -182,6 +226,10 @@ class MetricsTest {
     assertThat(m.get("redis_proxy_cache_invalidations_total")).isEqualTo(s.invalidations());
     assertThat(m.get("redis_proxy_cache_keys")).isEqualTo(s.keys());
     assertThat(m.get("redis_proxy_cache_max_keys")).isEqualTo(s.capacity());
+    assertThat(m.get("redis_proxy_cache_bytes")).isEqualTo(s.bytes());
+    assertThat(m.get("redis_proxy_cache_max_bytes")).isEqualTo(s.maxBytes());
+    assertThat(m.get("redis_proxy_cache_uncacheable_total")).isEqualTo(s.uncacheable());
+    assertThat(m.get("redis_proxy_cache_stale_served_total")).isEqualTo(s.staleServed());
     assertThat(m.get("redis_proxy_cache_hit_ratio")).isEqualTo(s.hitRatio());
     assertThat(m.get("redis_proxy_redis_reads_in_flight")).isEqualTo(s.inFlight());
     assertThat(m.get("redis_proxy_redis_read_failures_total{reason=\"error\"}")).isEqualTo(s.redisErrors());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TcpRelay;
@@ -161,7 +162,7 @@ class PipelinedReadsIT {
 
   /** Reads every key at once, all started in one turn of the reader's context. */
   private List<Future<Buffer>> start(List<String> keys) throws Exception {
-    return harness.onContext(() -> Future.succeededFuture(keys.stream().map(k -> harness.reader.get(Key.of(k))).toList()));
+    return harness.onContext(() -> Future.succeededFuture(keys.stream().map(k -> harness.reader.get(Key.of(k)).map(RedisValue::value)).toList()));
   }
 
   private List<String> outcomes(List<String> keys) throws Exception {

@@ -1,6 +1,7 @@
 package dev.redisproxy.redis;
 
 import dev.redisproxy.cache.InvalidationListener;
+import dev.redisproxy.cache.RedisValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -87,7 +88,7 @@ class TrackingRedisReaderIT {
   }
 
   private String read(String key) throws Exception {
-    Buffer value = onContext(() -> reader.get(Key.of(key)));
+    Buffer value = onContext(() -> reader.get(Key.of(key)).map(RedisValue::value));
     return value == null ? null : value.toString();
   }
 
@@ -115,7 +116,7 @@ class TrackingRedisReaderIT {
           List<Future<Buffer>> reads = new ArrayList<>();
           for (int i = 0; i < 1000; i++) {
             String key = "k" + (i % keys);
-            reads.add(reader.get(Key.of(key)).onSuccess(v -> {
+            reads.add(reader.get(Key.of(key)).map(RedisValue::value).onSuccess(v -> {
               if (v == null || !v.toString().startsWith(key + "=")) {
                 wrong.incrementAndGet();
               }

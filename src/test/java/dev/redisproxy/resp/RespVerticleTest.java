@@ -148,7 +148,7 @@ class RespVerticleTest {
   private void answer(PendingKey key, String value) {
     answered.incrementAndGet();
     LookupAnswers answers = new LookupAnswers(1);
-    answers.answer(key.ticket(), LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8))));
+    answers.answer(key.ticket(), LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8)), 0));
     vertx.eventBus().send(key.replyTo(), answers);
   }
 
