@@ -1,5 +1,8 @@
 package dev.redisproxy.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +10,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import javax.net.SocketFactory;
 
 /**
@@ -19,7 +23,7 @@ public final class RawConnection implements AutoCloseable {
   private static final String HOST = "127.0.0.1";
 
   /** A guard against a hung test, not a timing assertion. */
-  private static final int READ_TIMEOUT_MS = 20_000;
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
   private final Socket socket;
   private final InputStream in;
@@ -27,17 +31,17 @@ public final class RawConnection implements AutoCloseable {
 
   private RawConnection(Socket socket) throws IOException {
     this.socket = socket;
-    socket.setSoTimeout(READ_TIMEOUT_MS);
-    in = socket.getInputStream();
+    in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
     out = socket.getOutputStream();
   }
 
   public static RawConnection plain(int port) throws IOException {
-    return new RawConnection(new Socket(HOST, port));
+    return using(SocketFactory.getDefault(), port);
   }
 
+  /** A connection made by {@code factory}: an {@code SSLSocketFactory} for TLS. */
   public static RawConnection using(SocketFactory factory, int port) throws IOException {
-    return new RawConnection(factory.createSocket(HOST, port));
+    return new RawConnection(TestSockets.open(factory, HOST, port, READ_TIMEOUT));
   }
 
   /** Writes {@code text} as UTF-8. */
@@ -66,6 +70,26 @@ public final class RawConnection implements AutoCloseable {
     return new String(read(expected.getBytes(StandardCharsets.ISO_8859_1).length), StandardCharsets.ISO_8859_1);
   }
 
+  /** Asserts that the next bytes from the server are exactly {@code reply}. */
+  public RawConnection expect(String reply) throws IOException {
+    assertThat(readLike(reply)).isEqualTo(reply);
+    return this;
+  }
+
+  /** Sends {@code request} and asserts that exactly {@code reply} comes back. */
+  public RawConnection exchange(String request, String reply) throws IOException {
+    return send(request).expect(reply);
+  }
+
+  /** The payload of a bulk ({@code $}) or RESP3 verbatim ({@code =}) string reply, as UTF-8 text. */
+  public String bulk() throws IOException {
+    String header = line();
+    assertThat(header).as("a bulk string header").matches("[$=][0-9]+");
+    byte[] payload = read(Integer.parseInt(header.substring(1)));
+    assertThat(readLike("\r\n")).as("the CRLF after a bulk string").isEqualTo("\r\n");
+    return new String(payload, StandardCharsets.UTF_8);
+  }
+
   /** One line without its CRLF; fails if the connection ends first. */
   public String line() throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -89,6 +113,11 @@ public final class RawConnection implements AutoCloseable {
       sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
     }
     return send(sb.toString()).line();
+  }
+
+  /** Bytes that can be read now without waiting. */
+  public int available() throws IOException {
+    return in.available();
   }
 
   /** Everything the server sends until it closes the connection (a reset counts as closed). */

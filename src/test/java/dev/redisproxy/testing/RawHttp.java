@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -54,16 +53,7 @@ public final class RawHttp implements Closeable {
 
   /** A connection made by {@code factory}: an {@code SSLSocketFactory} for HTTPS. */
   public static RawHttp connect(SocketFactory factory, String host, int port) throws IOException {
-    Socket socket = factory.createSocket();
-    try {
-      socket.connect(new InetSocketAddress(host, port), (int) READ_TIMEOUT.toMillis());
-      socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
-      socket.setTcpNoDelay(true);
-      return new RawHttp(socket);
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
+    return new RawHttp(TestSockets.open(factory, host, port, READ_TIMEOUT));
   }
 
   /** A keep-alive request with no body; {@code rawPath} goes on the wire exactly as given. */
