@@ -3,13 +3,14 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,50 +26,51 @@ class OutstandingReadsIT {
   /** Far longer than the test: a miss answered while Redis stalls was refused, not timed out. */
   private static final String REDIS_TIMEOUT = "60s";
 
+  @RegisterExtension
+  final ProxyFixture proxy = ProxyFixture.withRedis().withResp().with("REDIS_TIMEOUT", REDIS_TIMEOUT);
+
   @Test
   void missesPastTheBoundFailAtOnceAndRedisGetsABoundedNumberOfReads() throws Exception {
     assertThat(CONNECTIONS * KEYS).as("more misses than the bound").isGreaterThan(CacheVerticle.MAX_IN_FLIGHT);
-    try (RespFixture proxy = RespFixture.start(Map.of("REDIS_TIMEOUT", REDIS_TIMEOUT))) {
-      List<RawConnection> clients = new ArrayList<>();
-      proxy.redis.pause(true);
-      try {
-        for (int c = 0; c < CONNECTIONS; c++) {
-          RawConnection client = RawConnection.plain(proxy.respPort());
-          clients.add(client);
-          client.send(mget(c));
-        }
-        // Some MGETs are refused while Redis is still stopped: nothing else could answer them.
-        List<RawConnection> refused = awaitSomeAnswered(clients);
-        for (RawConnection client : refused) {
-          assertThat(client.line()).startsWith("-UNAVAILABLE ");
-          clients.remove(client);
-          client.close();
-        }
-        try (RawConnection info = RawConnection.plain(proxy.respPort())) {
-          String body = info.send("INFO cache\r\n").bulk();
-          int inFlight = Integer.parseInt(body.replaceAll("(?s).*cache_inflight:(\\d+).*", "$1"));
-          assertThat(inFlight).as("reads under way").isBetween(1, CacheVerticle.MAX_IN_FLIGHT);
-        }
-      } finally {
-        proxy.redis.pause(false);
+    List<RawConnection> clients = new ArrayList<>();
+    proxy.redis().pause(true);
+    try {
+      for (int c = 0; c < CONNECTIONS; c++) {
+        RawConnection client = RawConnection.plain(proxy.respPort());
+        clients.add(client);
+        client.send(mget(c));
       }
-      for (RawConnection client : clients) {
-        String first = client.line();
-        if (first.startsWith("*")) {
-          assertThat(first).isEqualTo("*" + KEYS);
-          for (int i = 0; i < KEYS; i++) {
-            assertThat(client.line()).isEqualTo("$-1");
-          }
-        } else {
-          assertThat(first).startsWith("-UNAVAILABLE ");
-        }
+      // Some MGETs are refused while Redis is still stopped: nothing else could answer them.
+      List<RawConnection> refused = awaitSomeAnswered(clients);
+      for (RawConnection client : refused) {
+        assertThat(client.line()).startsWith("-UNAVAILABLE ");
+        clients.remove(client);
         client.close();
       }
-      try (Jedis jedis = proxy.redis.client()) {
-        long gets = getCalls(jedis.info("commandstats"));
-        assertThat(gets).as("GETs that reached Redis for %d misses", CONNECTIONS * KEYS)
-            .isLessThanOrEqualTo(CacheVerticle.MAX_IN_FLIGHT);
+      try (RawConnection info = RawConnection.plain(proxy.respPort())) {
+        String body = info.send("INFO cache\r\n").bulk();
+        int inFlight = Integer.parseInt(body.replaceAll("(?s).*cache_inflight:(\\d+).*", "$1"));
+        assertThat(inFlight).as("reads under way").isBetween(1, CacheVerticle.MAX_IN_FLIGHT);
       }
+    } finally {
+      proxy.redis().pause(false);
+    }
+    for (RawConnection client : clients) {
+      String first = client.line();
+      if (first.startsWith("*")) {
+        assertThat(first).isEqualTo("*" + KEYS);
+        for (int i = 0; i < KEYS; i++) {
+          assertThat(client.line()).isEqualTo("$-1");
+        }
+      } else {
+        assertThat(first).startsWith("-UNAVAILABLE ");
+      }
+      client.close();
+    }
+    try (Jedis jedis = proxy.redis().client()) {
+      long gets = getCalls(jedis.info("commandstats"));
+      assertThat(gets).as("GETs that reached Redis for %d misses", CONNECTIONS * KEYS)
+          .isLessThanOrEqualTo(CacheVerticle.MAX_IN_FLIGHT);
     }
   }
 

@@ -5,6 +5,7 @@ import static dev.redisproxy.testing.Tools.onPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.redisproxy.testing.ProxyFixture;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,9 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The Redis command-line tools, run as processes against the proxy; skipped where they are missing. */
@@ -24,21 +25,16 @@ class RespCliIT {
   /** A guard against a hung tool, not a timing assertion. */
   private static final long PROCESS_TIMEOUT_S = 120;
 
-  private static RespFixture proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
 
   record Result(int exit, String out) {
   }
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("k", "hello world");
-    proxy.redis.set("key:__rand_int__", "bench");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
+  static void seed() throws Exception {
+    proxy.redis().set("k", "hello world");
+    proxy.redis().set("key:__rand_int__", "bench");
   }
 
   @Test
@@ -56,7 +52,7 @@ class RespCliIT {
     assertThat(result.exit()).isZero();
     assertThat(result.out()).startsWith("PONG\nhello world\nERR 'set' refused: redis-proxy is read-only")
         .contains("# Cache", "cache_hits:");
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("k")).isEqualTo("hello world");
     }
   }
@@ -64,7 +60,7 @@ class RespCliIT {
   @Test
   void redisCliInResp3() throws Exception {
     assumeTrue(onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
-    proxy.redis.set("cli:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, 'z'});
+    proxy.redis().set("cli:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, 'z'});
     assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "k")).isEqualTo(new Result(0, "hello world\n"));
     assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "nope").out()).isEqualTo("\n");
     assertThat(run(null, "redis-cli", "-3", "-p", port(), "MGET", "k", "nope", "k").out()).isEqualTo("hello world\n\nhello world\n");
@@ -80,7 +76,7 @@ class RespCliIT {
     // redis-cli ends an error with an empty line when its output is not a terminal.
     expected.append("ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\n\n");
     assertThat(run(commands.toString(), "redis-cli", "-3", "-p", port())).isEqualTo(new Result(0, expected.toString()));
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("k")).isEqualTo("hello world");
     }
   }

@@ -5,14 +5,15 @@ import static dev.redisproxy.testing.Tools.onPath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.redisproxy.testing.ProxyFixture;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -27,23 +28,18 @@ class RespNodeIT {
   /** A guard against a hung script, not a timing assertion. */
   private static final long PROCESS_TIMEOUT_S = 120;
 
-  private static RespFixture proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("node:k", "v");
-    proxy.redis.set("node:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, (byte) 0xff, 'z'});
-    try (Jedis redis = proxy.redis.client()) {
+  static void seed() throws Exception {
+    proxy.redis().set("node:k", "v");
+    proxy.redis().set("node:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, (byte) 0xff, 'z'});
+    try (Jedis redis = proxy.redis().client()) {
       for (int i = 0; i < 1000; i += 2) {
         redis.set("node:" + i, "v:" + i);
       }
     }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
   }
 
   @Test
@@ -68,7 +64,7 @@ class RespNodeIT {
     } finally {
       Files.deleteIfExists(out);
     }
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("node:k")).as("the refused writes did not reach Redis").isEqualTo("v");
     }
   }

@@ -3,6 +3,7 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -12,9 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -25,24 +29,19 @@ import redis.clients.jedis.Jedis;
 class RespProtocolBytesIT {
 
   private static final String SECRET = "s3cret-for-resp3";
-  private static RespFixture proxy;
-  private static RespFixture secured;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
+  @RegisterExtension
+  static final ProxyFixture secured = ProxyFixture.withRedis().withResp()
+      .with(Map.of("PROXY_PASSWORD", SECRET, "KEY_PATTERNS", "open:*"));
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("k", "v");
-    try (Jedis jedis = proxy.redis.client()) {
+  static void seed() throws Exception {
+    proxy.redis().set("k", "v");
+    try (Jedis jedis = proxy.redis().client()) {
       jedis.rpush("list", "a");
     }
-    secured = RespFixture.start(Map.of("PROXY_PASSWORD", SECRET, "KEY_PATTERNS", "open:*"));
-    secured.redis.set("open:k", "v");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-    secured.close();
+    secured.redis().set("open:k", "v");
   }
 
   /** What the proxy answers HELLO with, in RESP2 ({@code proto} 2) or RESP3. */
@@ -65,18 +64,14 @@ class RespProtocolBytesIT {
     return Long.parseLong(c.line().substring(1));
   }
 
-  private static void exchange(RawConnection c, String request, String expected) throws Exception {
-    c.exchange(request, expected);
-  }
-
   @Test
   void helloSwitchesTheProtocolBothWaysAndWithoutAVersionReportsIt() throws Exception {
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       long id = id(c);
-      exchange(c, "HELLO\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
-      exchange(c, "HELLO 3\r\nGET nope\r\nHELLO\r\n", hello(3, id) + "_\r\n" + hello(3, id));
-      exchange(c, "HELLO 2\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
-      exchange(c, "HELLO 3 SETNAME resp3-client\r\nCLIENT GETNAME\r\n", hello(3, id) + "$12\r\nresp3-client\r\n");
+      c.exchange("HELLO\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
+      c.exchange("HELLO 3\r\nGET nope\r\nHELLO\r\n", hello(3, id) + "_\r\n" + hello(3, id));
+      c.exchange("HELLO 2\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
+      c.exchange("HELLO 3 SETNAME resp3-client\r\nCLIENT GETNAME\r\n", hello(3, id) + "$12\r\nresp3-client\r\n");
     }
   }
 
@@ -84,7 +79,7 @@ class RespProtocolBytesIT {
   void badHellosLeaveTheProtocolAsItWas() throws Exception {
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       resp3(c);
-      exchange(c, "HELLO 4\r\nHELLO 1\r\nHELLO -1\r\nHELLO x\r\nHELLO 99999999999999999999\r\nHELLO 4 nonsense\r\n"
+      c.exchange("HELLO 4\r\nHELLO 1\r\nHELLO -1\r\nHELLO x\r\nHELLO 99999999999999999999\r\nHELLO 4 nonsense\r\n"
           + "HELLO 2 nonsense\r\nHELLO 2 SETNAME \"a b\"\r\nHELLO 2 SETNAME\r\nGET nope\r\n",
           "-NOPROTO unsupported protocol version\r\n".repeat(3)
           + "-ERR Protocol version is not an integer or out of range\r\n".repeat(2)
@@ -100,9 +95,9 @@ class RespProtocolBytesIT {
   void nilIsResp3NullInGetMgetAndClientGetname() throws Exception {
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       String request = "GET k\r\nGET nope\r\nMGET k nope list k\r\nCLIENT GETNAME\r\n";
-      exchange(c, request, "$1\r\nv\r\n$-1\r\n*4\r\n$1\r\nv\r\n$-1\r\n$-1\r\n$1\r\nv\r\n$-1\r\n");
+      c.exchange(request, "$1\r\nv\r\n$-1\r\n*4\r\n$1\r\nv\r\n$-1\r\n$-1\r\n$1\r\nv\r\n$-1\r\n");
       resp3(c);
-      exchange(c, request, "$1\r\nv\r\n_\r\n*4\r\n$1\r\nv\r\n_\r\n_\r\n$1\r\nv\r\n_\r\n");
+      c.exchange(request, "$1\r\nv\r\n_\r\n*4\r\n$1\r\nv\r\n_\r\n_\r\n$1\r\nv\r\n_\r\n");
     }
   }
 
@@ -111,7 +106,7 @@ class RespProtocolBytesIT {
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       long id = id(c);
       // One write: the misses are still reading Redis when HELLO switches the connection.
-      exchange(c, "GET miss-a\r\nMGET miss-b k\r\nHELLO 3\r\nGET miss-c\r\nMGET miss-d k\r\nHELLO 2\r\nGET miss-e\r\n",
+      c.exchange("GET miss-a\r\nMGET miss-b k\r\nHELLO 3\r\nGET miss-c\r\nMGET miss-d k\r\nHELLO 2\r\nGET miss-e\r\n",
           "$-1\r\n*2\r\n$-1\r\n$1\r\nv\r\n" + hello(3, id) + "_\r\n*2\r\n_\r\n$1\r\nv\r\n" + hello(2, id) + "$-1\r\n");
     }
   }
@@ -136,9 +131,9 @@ class RespProtocolBytesIT {
         + "$4\r\nauth\r\n$5\r\nhello\r\n$6\r\nclient\r\n$7\r\ncommand\r\n$4\r\ninfo\r\n"
         + "-ERR unknown subcommand 'nope'. Try COMMAND HELP.\r\n";
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      exchange(c, request, expected);
+      c.exchange(request, expected);
       long id = resp3(c);
-      exchange(c, request + "CLIENT ID\r\nQUIT\r\n", expected + ":" + id + "\r\n+OK\r\n");
+      c.exchange(request + "CLIENT ID\r\nQUIT\r\n", expected + ":" + id + "\r\n+OK\r\n");
       assertThat(c.closedByServer()).isTrue();
     }
   }
@@ -156,9 +151,9 @@ class RespProtocolBytesIT {
         + clientSub("setname", 3, '~') + clientSub("getname", 2, '~') + clientSub("setinfo", 4, '~')
         + clientSub("id", 2, '~');
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      exchange(c, "COMMAND INFO get nosuch client\r\n", resp2);
+      c.exchange("COMMAND INFO get nosuch client\r\n", resp2);
       resp3(c);
-      exchange(c, "COMMAND INFO get nosuch client\r\n", resp3);
+      c.exchange("COMMAND INFO get nosuch client\r\n", resp3);
     }
   }
 
@@ -174,10 +169,10 @@ class RespProtocolBytesIT {
         + "$5\r\ngroup\r\n$6\r\nstring\r\n$9\r\narguments\r\n*1\r\n";
     String arg = "$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n";
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      exchange(c, "COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
+      c.exchange("COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
           "*2\r\n$4\r\nmget\r\n*8\r\n" + summary + "*8\r\n" + arg + "*1\r\n+multiple\r\n*0\r\n");
       resp3(c);
-      exchange(c, "COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
+      c.exchange("COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
           "%1\r\n$4\r\nmget\r\n%4\r\n" + summary + "%4\r\n" + arg + "~1\r\n+multiple\r\n%0\r\n");
     }
   }
@@ -226,9 +221,9 @@ class RespProtocolBytesIT {
   @Test
   void infoIsAVerbatimStringInResp3() throws Exception {
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      exchange(c, "INFO nosuch\r\n", "$0\r\n\r\n");
+      c.exchange("INFO nosuch\r\n", "$0\r\n\r\n");
       resp3(c);
-      exchange(c, "INFO nosuch\r\n", "=4\r\ntxt:\r\n");
+      c.exchange("INFO nosuch\r\n", "=4\r\ntxt:\r\n");
       c.send("INFO clients\r\n");
       String header = c.line();
       assertThat(header).startsWith("=");
@@ -246,8 +241,8 @@ class RespProtocolBytesIT {
     byte[] value = {'a', '\r', '\n', 0, (byte) 0xff, '_', '\r', '\n'};
     byte[] big = new byte[100_000];
     new Random(3).nextBytes(big);
-    proxy.redis.set("bin3".getBytes(StandardCharsets.US_ASCII), value);
-    proxy.redis.set("big3".getBytes(StandardCharsets.US_ASCII), big);
+    proxy.redis().set("bin3".getBytes(StandardCharsets.US_ASCII), value);
+    proxy.redis().set("big3".getBytes(StandardCharsets.US_ASCII), big);
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
     for (int round = 0; round < 2; round++) {
       expected.writeBytes("$8\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -265,34 +260,52 @@ class RespProtocolBytesIT {
     }
   }
 
-  @Test
-  void longPipelineInResp3IsAnsweredInFullAndInOrder() throws Exception {
+  /** A connection in RESP{@code proto}: as it opens (2) or after {@code HELLO 3}. */
+  private static RawConnection connect(int proto) throws Exception {
+    RawConnection c = RawConnection.plain(proxy.respPort());
+    if (proto == 3) {
+      resp3(c);
+    }
+    return c;
+  }
+
+  private static String nil(int proto) {
+    return proto == 3 ? "_\r\n" : "$-1\r\n";
+  }
+
+  @ParameterizedTest(name = "RESP{0}")
+  @ValueSource(ints = {2, 3})
+  void pipelineLongerThanTheReplyQueueIsAnsweredInFullAndInOrder(int proto) throws Exception {
     int n = 3 * RespConnection.MAX_QUEUED_REPLIES;
     StringBuilder request = new StringBuilder();
     StringBuilder expected = new StringBuilder();
     for (int i = 0; i < n; i++) {
       request.append(i % 3 == 0 ? "GET k\r\n" : i % 3 == 1 ? "GET nokey" + i + "\r\n" : "ECHO " + i + "\r\n");
-      expected.append(i % 3 == 0 ? "$1\r\nv\r\n" : i % 3 == 1 ? "_\r\n" : "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n");
+      expected.append(i % 3 == 0 ? "$1\r\nv\r\n" : i % 3 == 1 ? nil(proto) : "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n");
     }
-    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      resp3(c);
-      exchange(c, request.toString(), expected.toString());
+    try (RawConnection c = connect(proto)) {
+      CompletableFuture<Void> writing = c.sendInBackground(request.toString());
+      c.expect(expected.toString());
+      writing.join();
     }
   }
 
-  @Test
-  void protocolErrorClosesAResp3ConnectionAsItDoesARESP2One() throws Exception {
-    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      resp3(c);
-      exchange(c, "GET k\r\n*1\r\n$x\r\nPING\r\n", "$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n");
+  @ParameterizedTest(name = "RESP{0}")
+  @ValueSource(ints = {2, 3})
+  void protocolErrorIsAnsweredAfterEarlierRepliesThenTheConnectionCloses(int proto) throws Exception {
+    try (RawConnection c = connect(proto)) {
+      c.exchange("GET k\r\n*1\r\n$x\r\nPING\r\n", "$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n");
       assertThat(c.closedByServer()).isTrue();
+    }
+    try (RawConnection other = connect(proto)) {
+      other.exchange("PING\r\n", "+PONG\r\n");
     }
   }
 
   @Test
   void authenticationAndKeyPatternsHoldInResp3() throws Exception {
     try (RawConnection c = RawConnection.plain(secured.respPort())) {
-      exchange(c, "HELLO 3\r\nGET open:k\r\nHELLO 3 AUTH default wrong\r\n",
+      c.exchange("HELLO 3\r\nGET open:k\r\nHELLO 3 AUTH default wrong\r\n",
           "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass>"
           + " option can be used to authenticate the client and select the RESP protocol version at the same time\r\n"
           + "-NOAUTH Authentication required.\r\n"
@@ -302,7 +315,7 @@ class RespProtocolBytesIT {
       while (!c.line().equals("*0")) {
         // the rest of the map, up to its last value: modules, an empty array
       }
-      exchange(c, "GET open:k\r\nGET open:nope\r\nGET closed:k\r\nMGET open:k closed:k\r\n",
+      c.exchange("GET open:k\r\nGET open:nope\r\nGET closed:k\r\nMGET open:k closed:k\r\n",
           "$1\r\nv\r\n_\r\n-NOPERM No permissions to access a key\r\n-NOPERM No permissions to access a key\r\n");
     }
   }
@@ -311,9 +324,9 @@ class RespProtocolBytesIT {
   void outcomesAreCountedAlikeInBothProtocols() throws Exception {
     double before = requestsOk();
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      exchange(c, "GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n$-1\r\n");
+      c.exchange("GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n$-1\r\n");
       resp3(c);
-      exchange(c, "GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n_\r\n");
+      c.exchange("GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n_\r\n");
     }
     assertThat(requestsOk()).isEqualTo(before + 4);
   }

@@ -7,10 +7,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import javax.net.SocketFactory;
 
 /**
@@ -53,6 +55,20 @@ public final class RawConnection implements AutoCloseable {
     out.write(bytes);
     out.flush();
     return this;
+  }
+
+  /**
+   * Writes {@code text} on another thread, so that the test can read while a request larger than
+   * the socket buffers is still going out; the future fails if the write does.
+   */
+  public CompletableFuture<Void> sendInBackground(String text) {
+    return CompletableFuture.runAsync(() -> {
+      try {
+        send(text);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   /** Reads exactly {@code n} bytes, failing if the connection ends first. */
