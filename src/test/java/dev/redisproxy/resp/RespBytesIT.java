@@ -1,10 +1,10 @@
 package dev.redisproxy.resp;
 
+import static dev.redisproxy.testing.RawConnection.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -103,10 +103,7 @@ class RespBytesIT {
     proxy.redis().set("bin".getBytes(StandardCharsets.US_ASCII), value);
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       for (int round = 0; round < 2; round++) {
-        c.send("GET bin\r\n");
-        assertThat(c.read(5)).isEqualTo("$11\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(c.read(value.length)).isEqualTo(value);
-        assertThat(c.read(2)).isEqualTo("\r\n".getBytes(StandardCharsets.US_ASCII));
+        c.send("GET bin\r\n").expect(bytes("$11\r\n", value, "\r\n"));
       }
     }
   }
@@ -116,17 +113,9 @@ class RespBytesIT {
     byte[] big = new byte[200_000];
     new Random(7).nextBytes(big);
     proxy.redis().set("big".getBytes(StandardCharsets.US_ASCII), big);
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    for (int round = 0; round < 2; round++) {
-      expected.writeBytes("$1\r\nv\r\n$200000\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(big);
-      expected.writeBytes("\r\n+PONG\r\n*2\r\n$200000\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(big);
-      expected.writeBytes("\r\n$1\r\nv\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
+    byte[] round = bytes("$1\r\nv\r\n$200000\r\n", big, "\r\n+PONG\r\n*2\r\n$200000\r\n", big, "\r\n$1\r\nv\r\n");
     try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      c.send("GET k\r\nGET big\r\nPING\r\nMGET big k\r\n".repeat(2));
-      assertThat(c.read(expected.size())).isEqualTo(expected.toByteArray());
+      c.send("GET k\r\nGET big\r\nPING\r\nMGET big k\r\n".repeat(2)).expect(bytes(round, round));
     }
   }
 

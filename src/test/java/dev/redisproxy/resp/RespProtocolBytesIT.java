@@ -1,11 +1,11 @@
 package dev.redisproxy.resp;
 
+import static dev.redisproxy.testing.RawConnection.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,8 +77,7 @@ class RespProtocolBytesIT {
 
   @Test
   void badHellosLeaveTheProtocolAsItWas() throws Exception {
-    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      resp3(c);
+    try (RawConnection c = connect(3)) {
       c.exchange("HELLO 4\r\nHELLO 1\r\nHELLO -1\r\nHELLO x\r\nHELLO 99999999999999999999\r\nHELLO 4 nonsense\r\n"
           + "HELLO 2 nonsense\r\nHELLO 2 SETNAME \"a b\"\r\nHELLO 2 SETNAME\r\nGET nope\r\n",
           "-NOPROTO unsupported protocol version\r\n".repeat(3)
@@ -243,20 +242,9 @@ class RespProtocolBytesIT {
     new Random(3).nextBytes(big);
     proxy.redis().set("bin3".getBytes(StandardCharsets.US_ASCII), value);
     proxy.redis().set("big3".getBytes(StandardCharsets.US_ASCII), big);
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    for (int round = 0; round < 2; round++) {
-      expected.writeBytes("$8\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(value);
-      expected.writeBytes("\r\n*3\r\n$100000\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(big);
-      expected.writeBytes("\r\n_\r\n$8\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(value);
-      expected.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
-      resp3(c);
-      c.send("GET bin3\r\nMGET big3 nope bin3\r\n".repeat(2));
-      assertThat(c.read(expected.size())).isEqualTo(expected.toByteArray());
+    byte[] round = bytes("$8\r\n", value, "\r\n*3\r\n$100000\r\n", big, "\r\n_\r\n$8\r\n", value, "\r\n");
+    try (RawConnection c = connect(3)) {
+      c.send("GET bin3\r\nMGET big3 nope bin3\r\n".repeat(2)).expect(bytes(round, round));
     }
   }
 

@@ -10,22 +10,30 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.net.SocketFactory;
 
 /**
- * The raw RESP client of the test layers: a client socket, plain or TLS, for tests that must write
- * exact bytes, see exact bytes come back, or watch the server close the connection. HTTP is
+ * The raw RESP client of every test layer (in-process tests and {@code e2e/}): a client socket,
+ * plain or TLS, for tests that must write exact bytes, see exact bytes come back ({@link #expect}),
+ * read a reply parsed into its RESP2 or RESP3 type ({@link #call}, {@link #reply}) where the kind
+ * of reply matters more than its bytes, or watch the server close the connection. HTTP is
  * {@link RawHttp}'s.
+ *
+ * <p>Every read has a deadline ({@link #READ_TIMEOUT}), so a proxy that never answers fails the
+ * test instead of hanging it.
  */
 public final class RawConnection implements AutoCloseable {
 
   private static final String HOST = "127.0.0.1";
 
-  /** A guard against a hung test, not a timing assertion. */
-  private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+  /** Generous bound on any single read: a deadline against hangs, not a performance goal. */
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
   private final Socket socket;
   private final InputStream in;
@@ -38,7 +46,12 @@ public final class RawConnection implements AutoCloseable {
   }
 
   public static RawConnection plain(int port) throws IOException {
-    return using(SocketFactory.getDefault(), port);
+    return connect(HOST, port);
+  }
+
+  /** A plain connection to {@code host}: the proxy of a compose deployment, for instance. */
+  public static RawConnection connect(String host, int port) throws IOException {
+    return new RawConnection(TestSockets.open(SocketFactory.getDefault(), host, port, READ_TIMEOUT));
   }
 
   /** A connection made by {@code factory}: an {@code SSLSocketFactory} for TLS. */
@@ -92,6 +105,12 @@ public final class RawConnection implements AutoCloseable {
     return this;
   }
 
+  /** Asserts that the next bytes from the server are exactly {@code reply}. */
+  public RawConnection expect(byte[] reply) throws IOException {
+    assertThat(read(reply.length)).isEqualTo(reply);
+    return this;
+  }
+
   /** Sends {@code request} and asserts that exactly {@code reply} comes back. */
   public RawConnection exchange(String request, String reply) throws IOException {
     return send(request).expect(reply);
@@ -122,13 +141,79 @@ public final class RawConnection implements AutoCloseable {
     throw new IOException("connection ended after " + line.size() + " bytes of a line: " + line);
   }
 
-  /** Sends one RESP command (multibulk) and reads the first line of its reply. */
-  public String command(String... args) throws IOException {
-    StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-    for (String a : args) {
-      sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+  /** Sends one command, its arguments as UTF-8, as a multibulk request; does not wait for the reply. */
+  public RawConnection sendCommand(String... args) throws IOException {
+    return send(request(args));
+  }
+
+  /** Sends one command with binary arguments; does not wait for the reply. */
+  public RawConnection sendCommand(byte[]... args) throws IOException {
+    return send(RespFrames.multibulk(args));
+  }
+
+  /** The multibulk request of a command, its arguments as UTF-8: for a pipeline sent in one write. */
+  public static byte[] request(String... args) {
+    byte[][] bytes = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
     }
-    return send(sb.toString()).line();
+    return RespFrames.multibulk(bytes);
+  }
+
+  /** {@code parts} one after another: byte arrays as they are, anything else as its text in UTF-8. */
+  public static byte[] bytes(Object... parts) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (Object part : parts) {
+      all.writeBytes(part instanceof byte[] b ? b : part.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return all.toByteArray();
+  }
+
+  /** Sends one command and reads the first line of its reply. */
+  public String command(String... args) throws IOException {
+    return sendCommand(args).line();
+  }
+
+  /** Sends one command and reads its reply, parsed. */
+  public Reply call(String... args) throws IOException {
+    return sendCommand(args).reply();
+  }
+
+  /** Reads one reply, parsed: RESP2's types and, after {@code HELLO 3}, RESP3's. */
+  public Reply reply() throws IOException {
+    int type = in.read();
+    if (type < 0) {
+      throw new IOException("connection ended before a reply");
+    }
+    String line = line();
+    return switch (type) {
+      case '+', '-', ':', ',', '#', '(' -> new Reply((char) type, line.getBytes(StandardCharsets.UTF_8), null);
+      case '_' -> new Reply('_', null, null);
+      case '$', '=' -> {
+        int length = Integer.parseInt(line);
+        if (length < 0) {
+          yield new Reply('$', null, null);
+        }
+        byte[] body = read(length);
+        if (!"\r\n".equals(readLike("\r\n"))) {
+          throw new IOException("a bulk reply of " + length + " bytes without its CRLF");
+        }
+        yield new Reply((char) type, body, null);
+      }
+      case '*', '~', '%' -> {
+        int count = Integer.parseInt(line);
+        if (count < 0) {
+          yield new Reply('*', null, null);
+        }
+        int n = type == '%' ? 2 * count : count;
+        List<Reply> elements = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          elements.add(reply());
+        }
+        yield new Reply((char) type, null, elements);
+      }
+      default -> throw new IOException("not a RESP reply: type byte 0x" + Integer.toHexString(type));
+    };
   }
 
   /** Bytes that can be read now without waiting. */
@@ -159,8 +244,76 @@ public final class RawConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads and discards until the server closes the connection, waiting at most {@code deadline}.
+   *
+   * @return true if it closed (end of stream or reset), false if it was still open at the deadline
+   */
+  public boolean awaitClosed(Duration deadline) throws IOException {
+    long end = System.nanoTime() + deadline.toNanos();
+    byte[] sink = new byte[64 * 1024];
+    try {
+      while (System.nanoTime() < end) {
+        socket.setSoTimeout((int) Math.max(1, Math.min(READ_TIMEOUT.toMillis(), (end - System.nanoTime()) / 1_000_000)));
+        try {
+          if (in.read(sink) < 0) {
+            return true;
+          }
+        } catch (SocketTimeoutException notYet) {
+          // loop to the deadline
+        }
+      }
+      return false;
+    } catch (SocketException reset) {
+      return true;
+    } finally {
+      if (!socket.isClosed()) {
+        socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+      }
+    }
+  }
+
+  /** Half-closes: the server sees the end of the stream, replies already sent can still be read. */
+  public void shutdownOutput() throws IOException {
+    socket.shutdownOutput();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
+  }
+
+  /**
+   * One reply: {@code +}, {@code -}, {@code :} (and RESP3's {@code ,}, {@code #}, {@code (}) carry
+   * their line in {@code bytes}; {@code $} and RESP3's verbatim {@code =} their payload (null for
+   * RESP2's nil); {@code *} and RESP3's set {@code ~} their elements (null for a nil array), a map
+   * {@code %} its keys and values in turn; RESP3's null is {@code _}.
+   */
+  public record Reply(char type, byte[] bytes, List<Reply> elements) {
+
+    public boolean isError() {
+      return type == '-';
+    }
+
+    /** RESP2's nil bulk string or RESP3's null. */
+    public boolean isNil() {
+      return (type == '$' && bytes == null) || type == '_';
+    }
+
+    public String text() {
+      return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+      if (type == '*' || type == '~' || type == '%') {
+        return elements == null ? "*nil" : type + elements.toString();
+      }
+      if (bytes == null) {
+        return "(nil)";
+      }
+      String text = text();
+      return type + (text.length() > 80 ? text.substring(0, 80) + "... (" + bytes.length + " bytes)" : text);
+    }
   }
 }
