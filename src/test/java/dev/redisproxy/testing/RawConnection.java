@@ -2,15 +2,10 @@ package dev.redisproxy.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,21 +23,20 @@ import javax.net.SocketFactory;
  * <p>Every read has a deadline ({@link #READ_TIMEOUT}), so a proxy that never answers fails the
  * test instead of hanging it.
  */
-public final class RawConnection implements AutoCloseable {
+public final class RawConnection extends RawSocket<RawConnection> {
 
   private static final String HOST = "127.0.0.1";
 
   /** Generous bound on any single read: a deadline against hangs, not a performance goal. */
   public static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private RawConnection(SocketFactory factory, String host, int port) throws IOException {
+    super(factory, host, port, READ_TIMEOUT);
+  }
 
-  private RawConnection(Socket socket) throws IOException {
-    this.socket = socket;
-    in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
-    out = socket.getOutputStream();
+  @Override
+  RawConnection self() {
+    return this;
   }
 
   public static RawConnection plain(int port) throws IOException {
@@ -51,23 +45,17 @@ public final class RawConnection implements AutoCloseable {
 
   /** A plain connection to {@code host}: the proxy of a compose deployment, for instance. */
   public static RawConnection connect(String host, int port) throws IOException {
-    return new RawConnection(TestSockets.open(SocketFactory.getDefault(), host, port, READ_TIMEOUT));
+    return new RawConnection(SocketFactory.getDefault(), host, port);
   }
 
   /** A connection made by {@code factory}: an {@code SSLSocketFactory} for TLS. */
   public static RawConnection using(SocketFactory factory, int port) throws IOException {
-    return new RawConnection(TestSockets.open(factory, HOST, port, READ_TIMEOUT));
+    return new RawConnection(factory, HOST, port);
   }
 
   /** Writes {@code text} as UTF-8. */
   public RawConnection send(String text) throws IOException {
     return send(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  public RawConnection send(byte[] bytes) throws IOException {
-    out.write(bytes);
-    out.flush();
-    return this;
   }
 
   /**
@@ -118,11 +106,9 @@ public final class RawConnection implements AutoCloseable {
 
   /** The payload of a bulk ({@code $}) or RESP3 verbatim ({@code =}) string reply, as UTF-8 text. */
   public String bulk() throws IOException {
-    String header = line();
-    assertThat(header).as("a bulk string header").matches("[$=][0-9]+");
-    byte[] payload = read(Integer.parseInt(header.substring(1)));
-    assertThat(readLike("\r\n")).as("the CRLF after a bulk string").isEqualTo("\r\n");
-    return new String(payload, StandardCharsets.UTF_8);
+    Reply reply = reply();
+    assertThat(reply.type()).as("the reply %s", reply).isIn('$', '=');
+    return reply.text();
   }
 
   /** One line without its CRLF; fails if the connection ends first. */
@@ -242,45 +228,6 @@ public final class RawConnection implements AutoCloseable {
     } catch (SocketException reset) {
       return true;
     }
-  }
-
-  /**
-   * Reads and discards until the server closes the connection, waiting at most {@code deadline}.
-   *
-   * @return true if it closed (end of stream or reset), false if it was still open at the deadline
-   */
-  public boolean awaitClosed(Duration deadline) throws IOException {
-    long end = System.nanoTime() + deadline.toNanos();
-    byte[] sink = new byte[64 * 1024];
-    try {
-      while (System.nanoTime() < end) {
-        socket.setSoTimeout((int) Math.max(1, Math.min(READ_TIMEOUT.toMillis(), (end - System.nanoTime()) / 1_000_000)));
-        try {
-          if (in.read(sink) < 0) {
-            return true;
-          }
-        } catch (SocketTimeoutException notYet) {
-          // loop to the deadline
-        }
-      }
-      return false;
-    } catch (SocketException reset) {
-      return true;
-    } finally {
-      if (!socket.isClosed()) {
-        socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
-      }
-    }
-  }
-
-  /** Half-closes: the server sees the end of the stream, replies already sent can still be read. */
-  public void shutdownOutput() throws IOException {
-    socket.shutdownOutput();
-  }
-
-  @Override
-  public void close() throws IOException {
-    socket.close();
   }
 
   /**
