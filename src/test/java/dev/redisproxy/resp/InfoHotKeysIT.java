@@ -3,7 +3,7 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.ProxyFixture;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -12,13 +12,7 @@ import redis.clients.jedis.Jedis;
 class InfoHotKeysIT {
 
   @RegisterExtension
-  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
-
-  @BeforeAll
-  static void seed() throws Exception {
-    proxy.redis().set("user:42", "v");
-    proxy.redis().set("a,b=c", "v");
-  }
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp().withKeys(Map.of("user:42", "v", "a,b=c", "v"));
 
   @Test
   void listsTheKeysByReadsThenByMissesWithTheKeyLast() {

@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
@@ -26,15 +26,10 @@ class RespCliIT {
   private static final long PROCESS_TIMEOUT_S = 120;
 
   @RegisterExtension
-  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp()
+      .withKeys(Map.of("k", "hello world", "key:__rand_int__", "bench"));
 
   record Result(int exit, String out) {
-  }
-
-  @BeforeAll
-  static void seed() throws Exception {
-    proxy.redis().set("k", "hello world");
-    proxy.redis().set("key:__rand_int__", "bench");
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.redisproxy.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
@@ -39,8 +38,7 @@ class TlsIT {
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    assumeTrue(TestCertificates.available(), "openssl is not on PATH: skipping the TLS tests (they make certificates with it)");
-    certs = TestCertificates.create();
+    certs = TestCertificates.createOrSkip();
   }
 
   @Test
