@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.redisproxy.testing.ProxyFixture;
-import java.io.File;
+import dev.redisproxy.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,8 +24,6 @@ import redis.clients.jedis.Jedis;
 class RespNodeIT {
 
   private static final Path DIR = Path.of("e2e", "node");
-  /** A guard against a hung script, not a timing assertion. */
-  private static final long PROCESS_TIMEOUT_S = 120;
 
   @RegisterExtension
   static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
@@ -50,20 +47,9 @@ class RespNodeIT {
       assertThat(ready).as("CI: node on PATH and %s installed (npm ci in it)", DIR.resolve("node_modules")).isTrue();
     }
     assumeTrue(ready, "node or " + DIR.resolve("node_modules") + " is missing (run npm ci in " + DIR + "): skipping");
-    Path out = Files.createTempFile("resp-node-", ".out");
-    try {
-      Process p = new ProcessBuilder("node", "clients.mjs", "127.0.0.1", Integer.toString(proxy.respPort()))
-          .directory(DIR.toFile()).redirectErrorStream(true).redirectOutput(out.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-      if (!p.waitFor(PROCESS_TIMEOUT_S, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-      String output = Files.readString(out);
-      assertThat(p.exitValue()).as(output).isZero();
-      assertThat(output).isEqualTo("ok node-redis RESP3\nok node-redis RESP2\nok ioredis RESP3\nok ioredis RESP2\n");
-    } finally {
-      Files.deleteIfExists(out);
-    }
+    Tools.Result result = Tools.runIn(DIR, "node", "clients.mjs", "127.0.0.1", Integer.toString(proxy.respPort()));
+    assertThat(result.exit()).as(result.out()).isZero();
+    assertThat(result.out()).isEqualTo("ok node-redis RESP3\nok node-redis RESP2\nok ioredis RESP3\nok ioredis RESP2\n");
     try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("node:k")).as("the refused writes did not reach Redis").isEqualTo("v");
     }

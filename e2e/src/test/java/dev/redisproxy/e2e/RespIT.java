@@ -3,18 +3,17 @@ package dev.redisproxy.e2e;
 import static dev.redisproxy.testing.RawConnection.bytes;
 import static dev.redisproxy.testing.RawConnection.request;
 import static dev.redisproxy.testing.Tools.onPath;
+import static dev.redisproxy.testing.Tools.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
+import dev.redisproxy.testing.Tools.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,8 +94,8 @@ class RespIT {
     String k = stack.key("resp3-cli");
     stack.set(k, "hello in resp3");
     Result r = run("redis-cli", "-3", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()), "MGET", k, stack.key("nope"));
-    assertThat(r.exit).isZero();
-    assertThat(r.output).isEqualTo("hello in resp3\n\n");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).isEqualTo("hello in resp3\n\n");
   }
 
   @Test
@@ -104,8 +103,8 @@ class RespIT {
     assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH (Debian package redis-tools)");
     Result r = run("redis-benchmark", "-3", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()),
         "-t", "get", "-n", "20000", "-c", "20", "-r", "1000", "-P", "16", "--csv");
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).as(r.output).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).as(r.out()).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
   }
 
   @Test
@@ -114,8 +113,8 @@ class RespIT {
     String k = stack.key("resp-cli");
     stack.set(k, "hello from redis");
     Result r = run("redis-cli", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()), "GET", k);
-    assertThat(r.exit).isZero();
-    assertThat(r.output.trim()).isEqualTo("hello from redis");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().trim()).isEqualTo("hello from redis");
   }
 
   @Test
@@ -123,24 +122,7 @@ class RespIT {
     assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH (Debian package redis-tools)");
     Result r = run("redis-benchmark", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()),
         "-t", "get", "-n", "20000", "-c", "20", "-r", "1000", "--csv");
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).as(r.output).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  private static Result run(String... cmd) throws IOException, InterruptedException {
-    Path out = Files.createTempFile("resp-it-", ".out");
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", cmd) + " did not finish within 120 s");
-      }
-      return new Result(p.exitValue(), Files.readString(out));
-    } finally {
-      Files.deleteIfExists(out);
-    }
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).as(r.out()).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
   }
 }
