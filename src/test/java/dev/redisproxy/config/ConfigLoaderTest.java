@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,20 +131,19 @@ class ConfigLoaderTest {
 
   @Test
   void unknownKeysInTheFileAreRefused() throws IOException {
-    Path file = dir.resolve("config.json");
-    Files.writeString(file, "{\"CACHE_MAXSIZ\": 10}");
-    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("CACHE_MAXSIZ: unknown setting");
+    assertFileRefused("{\"CACHE_MAXSIZ\": 10}").hasMessageStartingWith("CACHE_MAXSIZ: unknown setting");
   }
 
   @Test
   void aFileThatIsNotJsonIsRefused() throws IOException {
+    assertFileRefused("PROXY_PORT=1").hasMessageContaining("not a JSON object");
+  }
+
+  /** Loading a config file of {@code content} fails as a bad setting does; the caller checks the message. */
+  private AbstractThrowableAssert<?, ? extends Throwable> assertFileRefused(String content) throws IOException {
     Path file = dir.resolve("config.json");
-    Files.writeString(file, "PROXY_PORT=1");
-    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("not a JSON object");
+    Files.writeString(file, content);
+    return assertThatThrownBy(() -> ConfigLoader.load(file, Map.of())).isInstanceOf(ConfigException.class);
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +56,10 @@ class ConfigSyntaxTest {
       Variable.PROXY_PORT, ProxyConfig::proxyPort,
       Variable.RESP_PORT, ProxyConfig::respPort);
 
+  /** How a test reads each variable of the kinds above back from the loaded configuration. */
+  private static final Map<Variable, Function<ProxyConfig, Object>> READ = Stream.of(BOOLEANS, DURATIONS, SIZES, PORTS)
+      .flatMap(m -> m.entrySet().stream()).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+
   @TempDir
   static Path dir;
 
@@ -66,27 +71,22 @@ class ConfigSyntaxTest {
     assertThat(PORTS.keySet()).containsExactlyInAnyOrderElementsOf(ofKind(Kind.PORT));
   }
 
+  /** Each value in every variable of its kind reads as {@code expected}. */
+  @ParameterizedTest(name = "{0}={1}")
+  @MethodSource({"booleans", "durations", "sizes", "ports"})
+  void acceptedForms(Variable v, String text, Object expected) {
+    assertThat(READ.get(v).apply(load(v, text))).isEqualTo(expected);
+  }
+
   static Stream<Arguments> booleans() {
     return cross(BOOLEANS, "true", true, "TRUE", true, " Yes ", true, "on", true, "1", true,
         "false", false, "No", false, "OFF", false, "0", false);
-  }
-
-  @ParameterizedTest(name = "{0}={1}")
-  @MethodSource("booleans")
-  void booleanWords(Variable v, String text, Object expected) {
-    assertThat(BOOLEANS.get(v).apply(load(v, text))).isEqualTo(expected);
   }
 
   static Stream<Arguments> durations() {
     return cross(DURATIONS, "250ms", Duration.ofMillis(250), "30s", Duration.ofSeconds(30), "5m", Duration.ofMinutes(5),
         "1h", Duration.ofHours(1), "3600", Duration.ofHours(1), " 7 ", Duration.ofSeconds(7), "2M", Duration.ofMinutes(2),
         "100MS", Duration.ofMillis(100));
-  }
-
-  @ParameterizedTest(name = "{0}={1}")
-  @MethodSource("durations")
-  void durationForms(Variable v, String text, Object expected) {
-    assertThat(DURATIONS.get(v).apply(load(v, text))).isEqualTo(expected);
   }
 
   @Test
@@ -105,20 +105,8 @@ class ConfigSyntaxTest {
         "12345", 12345L, " 2Mb ", 2L << 20);
   }
 
-  @ParameterizedTest(name = "{0}={1}")
-  @MethodSource("sizes")
-  void sizeForms(Variable v, String text, Object expected) {
-    assertThat(SIZES.get(v).apply(load(v, text))).isEqualTo(expected);
-  }
-
   static Stream<Arguments> ports() {
     return cross(PORTS, "1", 1, "6379", 6379, " 65535 ", 65535);
-  }
-
-  @ParameterizedTest(name = "{0}={1}")
-  @MethodSource("ports")
-  void portForms(Variable v, String text, Object expected) {
-    assertThat(PORTS.get(v).apply(load(v, text))).isEqualTo(expected);
   }
 
   @Test

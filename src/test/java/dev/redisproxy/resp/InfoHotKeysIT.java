@@ -2,27 +2,17 @@ package dev.redisproxy.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.redisproxy.testing.ProxyFixture;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** {@code INFO hotkeys} over RESP, against the whole proxy and a real redis-server. */
 class InfoHotKeysIT {
 
-  private static RespFixture proxy;
-
-  @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("user:42", "v");
-    proxy.redis.set("a,b=c", "v");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-  }
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp().withKeys(Map.of("user:42", "v", "a,b=c", "v"));
 
   @Test
   void listsTheKeysByReadsThenByMissesWithTheKeyLast() {

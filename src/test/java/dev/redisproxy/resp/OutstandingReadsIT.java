@@ -3,12 +3,14 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,54 +26,51 @@ class OutstandingReadsIT {
   /** Far longer than the test: a miss answered while Redis stalls was refused, not timed out. */
   private static final String REDIS_TIMEOUT = "60s";
 
+  @RegisterExtension
+  final ProxyFixture proxy = ProxyFixture.withRedis().withResp().with("REDIS_TIMEOUT", REDIS_TIMEOUT);
+
   @Test
   void missesPastTheBoundFailAtOnceAndRedisGetsABoundedNumberOfReads() throws Exception {
     assertThat(CONNECTIONS * KEYS).as("more misses than the bound").isGreaterThan(CacheVerticle.MAX_IN_FLIGHT);
-    try (RespFixture proxy = RespFixture.start(Map.of("REDIS_TIMEOUT", REDIS_TIMEOUT))) {
-      List<RawClient> clients = new ArrayList<>();
-      proxy.redis.pause(true);
-      try {
-        for (int c = 0; c < CONNECTIONS; c++) {
-          RawClient client = new RawClient(proxy.respPort());
-          clients.add(client);
-          client.send(mget(c));
-        }
-        // Some MGETs are refused while Redis is still stopped: nothing else could answer them.
-        List<RawClient> refused = awaitSomeAnswered(clients);
-        for (RawClient client : refused) {
-          String reply = readLine(client);
-          assertThat(reply).startsWith("-UNAVAILABLE ");
-          clients.remove(client);
-          client.close();
-        }
-        try (RawClient info = new RawClient(proxy.respPort())) {
-          info.send("INFO cache\r\n");
-          String header = readLine(info);
-          String body = new String(info.read(Integer.parseInt(header.substring(1, header.length() - 2)) + 2),
-              StandardCharsets.UTF_8);
-          int inFlight = Integer.parseInt(body.replaceAll("(?s).*cache_inflight:(\\d+).*", "$1"));
-          assertThat(inFlight).as("reads under way").isBetween(1, CacheVerticle.MAX_IN_FLIGHT);
-        }
-      } finally {
-        proxy.redis.pause(false);
+    List<RawConnection> clients = new ArrayList<>();
+    proxy.redis().pause(true);
+    try {
+      for (int c = 0; c < CONNECTIONS; c++) {
+        RawConnection client = RawConnection.plain(proxy.respPort());
+        clients.add(client);
+        client.send(mget(c));
       }
-      for (RawClient client : clients) {
-        String first = readLine(client);
-        if (first.startsWith("*")) {
-          assertThat(first).isEqualTo("*" + KEYS + "\r\n");
-          for (int i = 0; i < KEYS; i++) {
-            assertThat(readLine(client)).isEqualTo("$-1\r\n");
-          }
-        } else {
-          assertThat(first).startsWith("-UNAVAILABLE ");
-        }
+      // Some MGETs are refused while Redis is still stopped: nothing else could answer them.
+      List<RawConnection> refused = awaitSomeAnswered(clients);
+      for (RawConnection client : refused) {
+        assertThat(client.line()).startsWith("-UNAVAILABLE ");
+        clients.remove(client);
         client.close();
       }
-      try (Jedis jedis = proxy.redis.client()) {
-        long gets = getCalls(jedis.info("commandstats"));
-        assertThat(gets).as("GETs that reached Redis for %d misses", CONNECTIONS * KEYS)
-            .isLessThanOrEqualTo(CacheVerticle.MAX_IN_FLIGHT);
+      try (RawConnection info = RawConnection.plain(proxy.respPort())) {
+        String body = info.send("INFO cache\r\n").bulk();
+        int inFlight = Integer.parseInt(body.replaceAll("(?s).*cache_inflight:(\\d+).*", "$1"));
+        assertThat(inFlight).as("reads under way").isBetween(1, CacheVerticle.MAX_IN_FLIGHT);
       }
+    } finally {
+      proxy.redis().pause(false);
+    }
+    for (RawConnection client : clients) {
+      String first = client.line();
+      if (first.startsWith("*")) {
+        assertThat(first).isEqualTo("*" + KEYS);
+        for (int i = 0; i < KEYS; i++) {
+          assertThat(client.line()).isEqualTo("$-1");
+        }
+      } else {
+        assertThat(first).startsWith("-UNAVAILABLE ");
+      }
+      client.close();
+    }
+    try (Jedis jedis = proxy.redis().client()) {
+      long gets = getCalls(jedis.info("commandstats"));
+      assertThat(gets).as("GETs that reached Redis for %d misses", CONNECTIONS * KEYS)
+          .isLessThanOrEqualTo(CacheVerticle.MAX_IN_FLIGHT);
     }
   }
 
@@ -86,10 +85,10 @@ class OutstandingReadsIT {
   }
 
   /** Polls the connections until one or more have a reply; attempts, not time, bound it. */
-  private static List<RawClient> awaitSomeAnswered(List<RawClient> clients) throws Exception {
+  private static List<RawConnection> awaitSomeAnswered(List<RawConnection> clients) throws Exception {
     for (int attempt = 0; attempt < 2000; attempt++) {
-      List<RawClient> answered = new ArrayList<>();
-      for (RawClient c : clients) {
+      List<RawConnection> answered = new ArrayList<>();
+      for (RawConnection c : clients) {
         if (c.available() > 0) {
           answered.add(c);
         }
@@ -110,14 +109,5 @@ class OutstandingReadsIT {
       }
     }
     return 0;
-  }
-
-  /** The rest of a line, through its CRLF. */
-  private static String readLine(RawClient c) throws Exception {
-    StringBuilder line = new StringBuilder();
-    while (line.length() < 2 || !line.toString().endsWith("\r\n")) {
-      line.append((char) c.read(1)[0]);
-    }
-    return line.toString();
   }
 }

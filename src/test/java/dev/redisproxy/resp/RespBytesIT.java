@@ -1,45 +1,39 @@
 package dev.redisproxy.resp;
 
+import static dev.redisproxy.testing.RawConnection.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** Exact RESP bytes in, exact bytes out, through a raw socket to the running proxy. */
 class RespBytesIT {
 
-  private static RespFixture proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("k", "v");
-    proxy.redis.set("greeting", "hello");
-    try (Jedis jedis = proxy.redis.client()) {
+  static void seed() throws Exception {
+    proxy.redis().set("k", "v");
+    proxy.redis().set("greeting", "hello");
+    try (Jedis jedis = proxy.redis().client()) {
       jedis.rpush("list", "a");
     }
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-  }
-
   @Test
   void getHitMissAndNil() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
-      assertThat(c.readLike("$1\r\nv\r\n")).isEqualTo("$1\r\nv\r\n");
-      c.send("*2\r\n$3\r\nget\r\n$1\r\nk\r\n");
-      assertThat(c.readLike("$1\r\nv\r\n")).isEqualTo("$1\r\nv\r\n");
-      c.send("*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n");
-      assertThat(c.readLike("$-1\r\n")).isEqualTo("$-1\r\n");
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", "$1\r\nv\r\n");
+      c.exchange("*2\r\n$3\r\nget\r\n$1\r\nk\r\n", "$1\r\nv\r\n");
+      c.exchange("*2\r\n$3\r\nGET\r\n$7\r\nmissing\r\n", "$-1\r\n");
     }
   }
 
@@ -57,20 +51,19 @@ class RespBytesIT {
         + "$4\r\na\r\nb\r\n"
         + "$5\r\nhello\r\n"
         + "$2\r\nhi\r\n";
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send(request);
-      assertThat(c.readLike(expected)).isEqualTo(expected);
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange(request, expected);
     }
   }
 
   @Test
   void commandSentOneByteAtATime() throws Exception {
     byte[] request = "*2\r\n$3\r\nGET\r\n$8\r\ngreeting\r\n".getBytes(StandardCharsets.US_ASCII);
-    try (RawClient c = new RawClient(proxy.respPort())) {
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       for (byte b : request) {
         c.send(new byte[] {b});
       }
-      assertThat(c.readLike("$5\r\nhello\r\n")).isEqualTo("$5\r\nhello\r\n");
+      c.expect("$5\r\nhello\r\n");
     }
   }
 
@@ -85,10 +78,9 @@ class RespBytesIT {
         + "-NOPROTO unsupported protocol version\r\n"
         + "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
         + "*2\r\n$1\r\nv\r\n$-1\r\n";
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("GET\r\nFOO a b\r\nCLIENT nope\r\nCLIENT SETNAME\r\nSELECT x\r\nSELECT 0\r\nHELLO 4\r\n"
-          + "GET list\r\nMGET k list\r\n");
-      assertThat(c.readLike(expected)).isEqualTo(expected);
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("GET\r\nFOO a b\r\nCLIENT nope\r\nCLIENT SETNAME\r\nSELECT x\r\nSELECT 0\r\nHELLO 4\r\n"
+          + "GET list\r\nMGET k list\r\n", expected);
     }
   }
 
@@ -97,11 +89,10 @@ class RespBytesIT {
     String refused = "-ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\r\n"
         + "-ERR 'del' refused: redis-proxy is read-only (it serves GET and MGET)\r\n"
         + "-ERR 'flushall' refused: redis-proxy is read-only (it serves GET and MGET)\r\n";
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("SET k changed\r\n*2\r\n$3\r\nDEL\r\n$1\r\nk\r\nflushall\r\n");
-      assertThat(c.readLike(refused)).isEqualTo(refused);
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("SET k changed\r\n*2\r\n$3\r\nDEL\r\n$1\r\nk\r\nflushall\r\n", refused);
     }
-    try (Jedis jedis = proxy.redis.client()) {
+    try (Jedis jedis = proxy.redis().client()) {
       assertThat(jedis.get("k")).isEqualTo("v");
     }
   }
@@ -109,13 +100,10 @@ class RespBytesIT {
   @Test
   void binaryValueComesBackByteForByte() throws Exception {
     byte[] value = {'a', '\r', '\n', 0, (byte) 0xff, (byte) 0xc3, '$', '-', '1', '\r', '\n'};
-    proxy.redis.set("bin".getBytes(StandardCharsets.US_ASCII), value);
-    try (RawClient c = new RawClient(proxy.respPort())) {
+    proxy.redis().set("bin".getBytes(StandardCharsets.US_ASCII), value);
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       for (int round = 0; round < 2; round++) {
-        c.send("GET bin\r\n");
-        assertThat(c.read(5)).isEqualTo("$11\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(c.read(value.length)).isEqualTo(value);
-        assertThat(c.read(2)).isEqualTo("\r\n".getBytes(StandardCharsets.US_ASCII));
+        c.send("GET bin\r\n").expect(bytes("$11\r\n", value, "\r\n"));
       }
     }
   }
@@ -124,18 +112,10 @@ class RespBytesIT {
   void largeValuesBetweenSmallRepliesKeepTheirPlace() throws Exception {
     byte[] big = new byte[200_000];
     new Random(7).nextBytes(big);
-    proxy.redis.set("big".getBytes(StandardCharsets.US_ASCII), big);
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    for (int round = 0; round < 2; round++) {
-      expected.writeBytes("$1\r\nv\r\n$200000\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(big);
-      expected.writeBytes("\r\n+PONG\r\n*2\r\n$200000\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(big);
-      expected.writeBytes("\r\n$1\r\nv\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("GET k\r\nGET big\r\nPING\r\nMGET big k\r\n".repeat(2));
-      assertThat(c.read(expected.size())).isEqualTo(expected.toByteArray());
+    proxy.redis().set("big".getBytes(StandardCharsets.US_ASCII), big);
+    byte[] round = bytes("$1\r\nv\r\n$200000\r\n", big, "\r\n+PONG\r\n*2\r\n$200000\r\n", big, "\r\n$1\r\nv\r\n");
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.send("GET k\r\nGET big\r\nPING\r\nMGET big k\r\n".repeat(2)).expect(bytes(round, round));
     }
   }
 
@@ -143,74 +123,31 @@ class RespBytesIT {
   void largeRepliesBeyondTheSocketsWriteQueueArriveWholeAndInOrder() throws Exception {
     byte[] big = new byte[200_000];
     new Random(11).nextBytes(big);
-    proxy.redis.set("big2".getBytes(StandardCharsets.US_ASCII), big);
+    proxy.redis().set("big2".getBytes(StandardCharsets.US_ASCII), big);
     int n = 100;
-    try (RawClient c = new RawClient(proxy.respPort())) {
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       c.send("GET big2\r\nECHO x\r\n".repeat(n));
       for (int i = 0; i < n; i++) {
-        assertThat(c.readLike("$200000\r\n")).isEqualTo("$200000\r\n");
+        c.expect("$200000\r\n");
         assertThat(c.read(big.length)).isEqualTo(big);
-        assertThat(c.readLike("\r\n$1\r\nx\r\n")).isEqualTo("\r\n$1\r\nx\r\n");
+        c.expect("\r\n$1\r\nx\r\n");
       }
     }
   }
 
   @Test
-  void protocolErrorIsAnsweredAfterEarlierRepliesThenTheConnectionCloses() throws Exception {
-    String expected = "$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n";
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("GET k\r\n*1\r\n$x\r\nPING\r\n");
-      assertThat(c.readLike(expected)).isEqualTo(expected);
-      assertThat(c.closedByServer()).isTrue();
-    }
-    try (RawClient other = new RawClient(proxy.respPort())) {
-      other.send("PING\r\n");
-      assertThat(other.readLike("+PONG\r\n")).isEqualTo("+PONG\r\n");
-    }
-  }
-
-  @Test
   void quitRepliesOkThenCloses() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      c.send("PING\r\nQUIT\r\nPING\r\n");
-      assertThat(c.readLike("+PONG\r\n+OK\r\n")).isEqualTo("+PONG\r\n+OK\r\n");
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("PING\r\nQUIT\r\nPING\r\n", "+PONG\r\n+OK\r\n");
       assertThat(c.closedByServer()).isTrue();
-    }
-  }
-
-  @Test
-  void pipelineLongerThanTheReplyQueueIsAnsweredInFull() throws Exception {
-    int n = 3 * RespConnection.MAX_QUEUED_REPLIES;
-    StringBuilder request = new StringBuilder();
-    StringBuilder expected = new StringBuilder();
-    for (int i = 0; i < n; i++) {
-      request.append(i % 3 == 0 ? "GET k\r\n" : i % 3 == 1 ? "GET nokey" + i + "\r\n" : "ECHO " + i + "\r\n");
-      expected.append(i % 3 == 0 ? "$1\r\nv\r\n" : i % 3 == 1 ? "$-1\r\n" : "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n");
-    }
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-        try {
-          c.send(request.toString());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
-      assertThat(c.readLike(expected.toString())).isEqualTo(expected.toString());
-      writing.join();
     }
   }
 
   @Test
   void clientThatWritesFasterThanItReadsLosesNothing() throws Exception {
     int n = 100_000;
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-        try {
-          c.send("PING\r\n".repeat(n));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      CompletableFuture<Void> writing = c.sendInBackground("PING\r\n".repeat(n));
       byte[] replies = c.read(n * "+PONG\r\n".length());
       assertThat(new String(replies, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n".repeat(n));
       writing.join();

@@ -1,62 +1,43 @@
 package dev.redisproxy.resp;
 
 import static dev.redisproxy.testing.Tools.onPath;
+import static dev.redisproxy.testing.Tools.run;
+import static dev.redisproxy.testing.Tools.runWithInput;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.Tools.Result;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /** The Redis command-line tools, run as processes against the proxy; skipped where they are missing. */
 class RespCliIT {
 
-  /** A guard against a hung tool, not a timing assertion. */
-  private static final long PROCESS_TIMEOUT_S = 120;
-
-  private static RespFixture proxy;
-
-  record Result(int exit, String out) {
-  }
-
-  @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("k", "hello world");
-    proxy.redis.set("key:__rand_int__", "bench");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-  }
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp()
+      .withKeys(Map.of("k", "hello world", "key:__rand_int__", "bench"));
 
   @Test
   void redisCliGet() throws Exception {
     assumeTrue(onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
-    assertThat(run(null, "redis-cli", "-p", port(), "GET", "k")).isEqualTo(new Result(0, "hello world\n"));
-    assertThat(run(null, "redis-cli", "-p", port(), "GET", "nope").out()).isEqualTo("\n");
-    assertThat(run(null, "redis-cli", "-p", port(), "MGET", "k", "nope").out()).isEqualTo("hello world\n\n");
+    assertThat(run("redis-cli", "-p", port(), "GET", "k")).isEqualTo(new Result(0, "hello world\n"));
+    assertThat(run("redis-cli", "-p", port(), "GET", "nope").out()).isEqualTo("\n");
+    assertThat(run("redis-cli", "-p", port(), "MGET", "k", "nope").out()).isEqualTo("hello world\n\n");
   }
 
   @Test
   void redisCliReadsCommandsFromStdinLikeAnInteractiveSession() throws Exception {
     assumeTrue(onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
-    Result result = run("PING\nGET k\nSET k changed\nCOMMAND COUNT\nINFO cache\n", "redis-cli", "-p", port());
+    Result result = runWithInput("PING\nGET k\nSET k changed\nCOMMAND COUNT\nINFO cache\n", "redis-cli", "-p", port());
     assertThat(result.exit()).isZero();
     assertThat(result.out()).startsWith("PONG\nhello world\nERR 'set' refused: redis-proxy is read-only")
         .contains("# Cache", "cache_hits:");
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("k")).isEqualTo("hello world");
     }
   }
@@ -64,12 +45,12 @@ class RespCliIT {
   @Test
   void redisCliInResp3() throws Exception {
     assumeTrue(onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
-    proxy.redis.set("cli:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, 'z'});
-    assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "k")).isEqualTo(new Result(0, "hello world\n"));
-    assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "nope").out()).isEqualTo("\n");
-    assertThat(run(null, "redis-cli", "-3", "-p", port(), "MGET", "k", "nope", "k").out()).isEqualTo("hello world\n\nhello world\n");
-    assertThat(run(null, "redis-cli", "-3", "-p", port(), "GET", "cli:bin").out()).isEqualTo("a\r\n\0z\n");
-    assertThat(run(null, "redis-cli", "-3", "-p", port(), "HELLO").out()).contains("\nproto 3\n");
+    proxy.redis().set("cli:bin".getBytes(StandardCharsets.US_ASCII), new byte[] {'a', '\r', '\n', 0, 'z'});
+    assertThat(run("redis-cli", "-3", "-p", port(), "GET", "k")).isEqualTo(new Result(0, "hello world\n"));
+    assertThat(run("redis-cli", "-3", "-p", port(), "GET", "nope").out()).isEqualTo("\n");
+    assertThat(run("redis-cli", "-3", "-p", port(), "MGET", "k", "nope", "k").out()).isEqualTo("hello world\n\nhello world\n");
+    assertThat(run("redis-cli", "-3", "-p", port(), "GET", "cli:bin").out()).isEqualTo("a\r\n\0z\n");
+    assertThat(run("redis-cli", "-3", "-p", port(), "HELLO").out()).contains("\nproto 3\n");
     StringBuilder commands = new StringBuilder();
     StringBuilder expected = new StringBuilder();
     for (int i = 0; i < 1000; i++) {
@@ -79,8 +60,8 @@ class RespCliIT {
     commands.append("SET k changed\n");
     // redis-cli ends an error with an empty line when its output is not a terminal.
     expected.append("ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\n\n");
-    assertThat(run(commands.toString(), "redis-cli", "-3", "-p", port())).isEqualTo(new Result(0, expected.toString()));
-    try (Jedis redis = proxy.redis.client()) {
+    assertThat(runWithInput(commands.toString(), "redis-cli", "-3", "-p", port())).isEqualTo(new Result(0, expected.toString()));
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("k")).isEqualTo("hello world");
     }
   }
@@ -88,7 +69,7 @@ class RespCliIT {
   @Test
   void redisBenchmarkGet() throws Exception {
     assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH: skipping the redis-benchmark test");
-    Result result = run(null, "redis-benchmark", "-p", port(), "-t", "get", "-n", "2000", "-c", "4", "-P", "8", "--csv");
+    Result result = run("redis-benchmark", "-p", port(), "-t", "get", "-n", "2000", "-c", "4", "-P", "8", "--csv");
     assertThat(result.exit()).as(result.out()).isZero();
     assertThat(result.out()).contains("\"GET\"");
     try (Jedis jedis = new Jedis("127.0.0.1", proxy.respPort(), 10_000)) {
@@ -98,28 +79,5 @@ class RespCliIT {
 
   private static String port() {
     return Integer.toString(proxy.respPort());
-  }
-
-  private static Result run(String stdin, String... command) throws IOException, InterruptedException {
-    Path out = Files.createTempFile("resp-cli-", ".out");
-    try {
-      ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(command)))
-          .redirectErrorStream(true).redirectOutput(out.toFile());
-      if (stdin == null) {
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      }
-      Process p = pb.start();
-      if (stdin != null) {
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-      }
-      p.getOutputStream().close();
-      if (!p.waitFor(PROCESS_TIMEOUT_S, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish");
-      }
-      return new Result(p.exitValue(), Files.readString(out));
-    } finally {
-      Files.deleteIfExists(out);
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.redisproxy.testing.ProxyFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,9 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -26,23 +27,18 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 class RespJedisIT {
 
-  static RespFixture proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    try (Jedis redis = proxy.redis.client()) {
+  static void seed() throws Exception {
+    try (Jedis redis = proxy.redis().client()) {
       for (int i = 0; i < 300; i += 2) {
         redis.set("key:" + i, "value:" + i);
       }
       redis.set("k", "v");
       redis.rpush("list", "a");
     }
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
   }
 
   /** A client as a test of this class connects it. */
@@ -66,7 +62,7 @@ class RespJedisIT {
     new Random(1).nextBytes(value);
     value[0] = '\r';
     value[1] = '\n';
-    proxy.redis.set(key, value);
+    proxy.redis().set(key, value);
     try (Jedis jedis = client()) {
       assertThat(jedis.get(key)).isEqualTo(value);
       assertThat(jedis.get(key)).isEqualTo(value);
@@ -132,7 +128,7 @@ class RespJedisIT {
           .hasMessageContaining("read-only");
       assertThat(jedis.get("k")).isEqualTo("v");
     }
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("k")).isEqualTo("v");
       assertThat(redis.exists("counter")).isFalse();
     }

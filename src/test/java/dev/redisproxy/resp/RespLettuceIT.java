@@ -3,6 +3,7 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.redisproxy.testing.ProxyFixture;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -11,11 +12,11 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
-import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -31,7 +33,8 @@ import redis.clients.jedis.Jedis;
  */
 class RespLettuceIT {
 
-  static RespFixture proxy;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
   static RedisClient client;
 
   // The protocol Lettuce is told to speak.
@@ -44,13 +47,12 @@ class RespLettuceIT {
 
   static void start(ProtocolVersion version) throws Exception {
     protocol = version;
-    proxy = RespFixture.start();
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       for (int i = 0; i < 100; i++) {
         redis.set("lk:" + i, "lv:" + i);
       }
     }
-    proxy.redis.set("bin".getBytes(), new byte[] {0, '\r', '\n', (byte) 0x80});
+    proxy.redis().set("bin".getBytes(), new byte[] {0, '\r', '\n', (byte) 0x80});
     RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(proxy.respPort())
         .withTimeout(Duration.ofSeconds(10)).withClientName("lettuce-it").build();
     client = RedisClient.create(uri);
@@ -62,7 +64,6 @@ class RespLettuceIT {
     if (client != null) {
       client.shutdown(0, 5, TimeUnit.SECONDS);
     }
-    proxy.close();
   }
 
   @Test
@@ -119,7 +120,7 @@ class RespLettuceIT {
       assertThatThrownBy(() -> conn.sync().set("lk:1", "x")).isInstanceOf(RedisCommandExecutionException.class)
           .hasMessageContaining("read-only");
     }
-    try (Jedis redis = proxy.redis.client()) {
+    try (Jedis redis = proxy.redis().client()) {
       assertThat(redis.get("lk:1")).isEqualTo("lv:1");
     }
   }

@@ -3,7 +3,6 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.RespFrames;
-import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -102,27 +101,20 @@ class RespParserFuzzTest {
 
   /** Feeds the input cut at the offsets, draining commands after each piece and checking what is held. */
   private static Outcome parse(byte[] input, int[] cuts, long stream) {
-    RespParser parser = new RespParser();
     List<byte[][]> commands = new ArrayList<>();
-    int from = 0;
     try {
-      for (int i = 0; i <= cuts.length; i++) {
-        int to = i < cuts.length ? cuts[i] : input.length;
-        parser.feed(Buffer.buffer(Arrays.copyOfRange(input, from, to)));
-        from = to;
-        RespCommand command;
-        while ((command = parser.next()) != null) {
-          byte[][] args = new byte[command.argc()][];
-          for (int a = 0; a < args.length; a++) {
-            args[a] = command.arg(a);
-          }
-          commands.add(args);
+      ParserFeed.feed(new RespParser(), input, cuts, command -> {
+        byte[][] args = new byte[command.argc()][];
+        for (int a = 0; a < args.length; a++) {
+          args[a] = command.arg(a);
         }
+        commands.add(args);
+      }, parser -> {
         if (parser.buffered() > MAX_HELD) {
           throw new AssertionError("stream " + stream + " of seed " + SEED + ": " + parser.buffered()
               + " unparsed bytes held");
         }
-      }
+      });
     } catch (RespProtocolException e) {
       return new Outcome(commands, e.getMessage());
     }

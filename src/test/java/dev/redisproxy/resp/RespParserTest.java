@@ -310,19 +310,9 @@ class RespParserTest {
 
   /** Feeds the input cut at the given offsets, taking commands after each piece. */
   private static Outcome outcome(byte[] input, int[] cuts) {
-    RespParser parser = new RespParser();
     List<List<String>> commands = new ArrayList<>();
-    int from = 0;
     try {
-      for (int i = 0; i <= cuts.length; i++) {
-        int to = i < cuts.length ? cuts[i] : input.length;
-        parser.feed(Buffer.buffer(Arrays.copyOfRange(input, from, to)));
-        from = to;
-        RespCommand command;
-        while ((command = parser.next()) != null) {
-          commands.add(texts(command));
-        }
-      }
+      ParserFeed.feed(input, cuts, command -> commands.add(texts(command)));
     } catch (RespProtocolException e) {
       return new Outcome(commands, e.getMessage());
     }
@@ -330,18 +320,8 @@ class RespParserTest {
   }
 
   private static List<RespCommand> parse(byte[] input, int[] cuts) {
-    RespParser parser = new RespParser();
     List<RespCommand> commands = new ArrayList<>();
-    int from = 0;
-    for (int i = 0; i <= cuts.length; i++) {
-      int to = i < cuts.length ? cuts[i] : input.length;
-      parser.feed(Buffer.buffer(Arrays.copyOfRange(input, from, to)));
-      from = to;
-      RespCommand command;
-      while ((command = parser.next()) != null) {
-        commands.add(command);
-      }
-    }
+    ParserFeed.feed(input, cuts, commands::add);
     return commands;
   }
 

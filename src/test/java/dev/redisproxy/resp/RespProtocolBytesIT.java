@@ -1,8 +1,11 @@
 package dev.redisproxy.resp;
 
+import static dev.redisproxy.testing.RawConnection.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
+import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.ProxyFixture;
+import dev.redisproxy.testing.RawConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,10 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
-import dev.redisproxy.testing.PrometheusText;
-import org.junit.jupiter.api.AfterAll;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -24,24 +29,19 @@ import redis.clients.jedis.Jedis;
 class RespProtocolBytesIT {
 
   private static final String SECRET = "s3cret-for-resp3";
-  private static RespFixture proxy;
-  private static RespFixture secured;
+  @RegisterExtension
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp();
+  @RegisterExtension
+  static final ProxyFixture secured = ProxyFixture.withRedis().withResp()
+      .with(Map.of("PROXY_PASSWORD", SECRET, "KEY_PATTERNS", "open:*"));
 
   @BeforeAll
-  static void start() throws Exception {
-    proxy = RespFixture.start();
-    proxy.redis.set("k", "v");
-    try (Jedis jedis = proxy.redis.client()) {
+  static void seed() throws Exception {
+    proxy.redis().set("k", "v");
+    try (Jedis jedis = proxy.redis().client()) {
       jedis.rpush("list", "a");
     }
-    secured = RespFixture.start(Map.of("PROXY_PASSWORD", SECRET, "KEY_PATTERNS", "open:*"));
-    secured.redis.set("open:k", "v");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-    secured.close();
+    secured.redis().set("open:k", "v");
   }
 
   /** What the proxy answers HELLO with, in RESP2 ({@code proto} 2) or RESP3. */
@@ -53,39 +53,32 @@ class RespProtocolBytesIT {
   }
 
   /** A connection switched to RESP3; returns its CLIENT ID. */
-  private static long resp3(RawClient c) throws Exception {
+  private static long resp3(RawConnection c) throws Exception {
     long id = id(c);
-    c.send("HELLO 3\r\n");
-    assertThat(c.readLike(hello(3, id))).isEqualTo(hello(3, id));
+    c.exchange("HELLO 3\r\n", hello(3, id));
     return id;
   }
 
-  private static long id(RawClient c) throws Exception {
+  private static long id(RawConnection c) throws Exception {
     c.send("CLIENT ID\r\n");
-    return Long.parseLong(c.readLine().substring(1));
-  }
-
-  private static void exchange(RawClient c, String request, String expected) throws Exception {
-    c.send(request);
-    assertThat(c.readLike(expected)).isEqualTo(expected);
+    return Long.parseLong(c.line().substring(1));
   }
 
   @Test
   void helloSwitchesTheProtocolBothWaysAndWithoutAVersionReportsIt() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       long id = id(c);
-      exchange(c, "HELLO\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
-      exchange(c, "HELLO 3\r\nGET nope\r\nHELLO\r\n", hello(3, id) + "_\r\n" + hello(3, id));
-      exchange(c, "HELLO 2\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
-      exchange(c, "HELLO 3 SETNAME resp3-client\r\nCLIENT GETNAME\r\n", hello(3, id) + "$12\r\nresp3-client\r\n");
+      c.exchange("HELLO\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
+      c.exchange("HELLO 3\r\nGET nope\r\nHELLO\r\n", hello(3, id) + "_\r\n" + hello(3, id));
+      c.exchange("HELLO 2\r\nGET nope\r\n", hello(2, id) + "$-1\r\n");
+      c.exchange("HELLO 3 SETNAME resp3-client\r\nCLIENT GETNAME\r\n", hello(3, id) + "$12\r\nresp3-client\r\n");
     }
   }
 
   @Test
   void badHellosLeaveTheProtocolAsItWas() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      resp3(c);
-      exchange(c, "HELLO 4\r\nHELLO 1\r\nHELLO -1\r\nHELLO x\r\nHELLO 99999999999999999999\r\nHELLO 4 nonsense\r\n"
+    try (RawConnection c = connect(3)) {
+      c.exchange("HELLO 4\r\nHELLO 1\r\nHELLO -1\r\nHELLO x\r\nHELLO 99999999999999999999\r\nHELLO 4 nonsense\r\n"
           + "HELLO 2 nonsense\r\nHELLO 2 SETNAME \"a b\"\r\nHELLO 2 SETNAME\r\nGET nope\r\n",
           "-NOPROTO unsupported protocol version\r\n".repeat(3)
           + "-ERR Protocol version is not an integer or out of range\r\n".repeat(2)
@@ -99,20 +92,20 @@ class RespProtocolBytesIT {
 
   @Test
   void nilIsResp3NullInGetMgetAndClientGetname() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       String request = "GET k\r\nGET nope\r\nMGET k nope list k\r\nCLIENT GETNAME\r\n";
-      exchange(c, request, "$1\r\nv\r\n$-1\r\n*4\r\n$1\r\nv\r\n$-1\r\n$-1\r\n$1\r\nv\r\n$-1\r\n");
+      c.exchange(request, "$1\r\nv\r\n$-1\r\n*4\r\n$1\r\nv\r\n$-1\r\n$-1\r\n$1\r\nv\r\n$-1\r\n");
       resp3(c);
-      exchange(c, request, "$1\r\nv\r\n_\r\n*4\r\n$1\r\nv\r\n_\r\n_\r\n$1\r\nv\r\n_\r\n");
+      c.exchange(request, "$1\r\nv\r\n_\r\n*4\r\n$1\r\nv\r\n_\r\n_\r\n$1\r\nv\r\n_\r\n");
     }
   }
 
   @Test
   void repliesAlreadyQueuedKeepTheProtocolTheirCommandWasTakenIn() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
       long id = id(c);
       // One write: the misses are still reading Redis when HELLO switches the connection.
-      exchange(c, "GET miss-a\r\nMGET miss-b k\r\nHELLO 3\r\nGET miss-c\r\nMGET miss-d k\r\nHELLO 2\r\nGET miss-e\r\n",
+      c.exchange("GET miss-a\r\nMGET miss-b k\r\nHELLO 3\r\nGET miss-c\r\nMGET miss-d k\r\nHELLO 2\r\nGET miss-e\r\n",
           "$-1\r\n*2\r\n$-1\r\n$1\r\nv\r\n" + hello(3, id) + "_\r\n*2\r\n_\r\n$1\r\nv\r\n" + hello(2, id) + "$-1\r\n");
     }
   }
@@ -136,10 +129,10 @@ class RespProtocolBytesIT {
         + ":11\r\n*11\r\n$3\r\nget\r\n$4\r\nmget\r\n$4\r\nping\r\n$4\r\necho\r\n$4\r\nquit\r\n$6\r\nselect\r\n"
         + "$4\r\nauth\r\n$5\r\nhello\r\n$6\r\nclient\r\n$7\r\ncommand\r\n$4\r\ninfo\r\n"
         + "-ERR unknown subcommand 'nope'. Try COMMAND HELP.\r\n";
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      exchange(c, request, expected);
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange(request, expected);
       long id = resp3(c);
-      exchange(c, request + "CLIENT ID\r\nQUIT\r\n", expected + ":" + id + "\r\n+OK\r\n");
+      c.exchange(request + "CLIENT ID\r\nQUIT\r\n", expected + ":" + id + "\r\n+OK\r\n");
       assertThat(c.closedByServer()).isTrue();
     }
   }
@@ -156,10 +149,10 @@ class RespProtocolBytesIT {
         + "*10\r\n$6\r\nclient\r\n:-2\r\n~0\r\n:0\r\n:0\r\n:0\r\n~1\r\n+@slow\r\n~0\r\n~0\r\n*4\r\n"
         + clientSub("setname", 3, '~') + clientSub("getname", 2, '~') + clientSub("setinfo", 4, '~')
         + clientSub("id", 2, '~');
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      exchange(c, "COMMAND INFO get nosuch client\r\n", resp2);
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("COMMAND INFO get nosuch client\r\n", resp2);
       resp3(c);
-      exchange(c, "COMMAND INFO get nosuch client\r\n", resp3);
+      c.exchange("COMMAND INFO get nosuch client\r\n", resp3);
     }
   }
 
@@ -174,11 +167,11 @@ class RespProtocolBytesIT {
     String summary = "$7\r\nsummary\r\n$36\r\nGet the values of all the given keys\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n"
         + "$5\r\ngroup\r\n$6\r\nstring\r\n$9\r\narguments\r\n*1\r\n";
     String arg = "$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n$5\r\nflags\r\n";
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      exchange(c, "COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
           "*2\r\n$4\r\nmget\r\n*8\r\n" + summary + "*8\r\n" + arg + "*1\r\n+multiple\r\n*0\r\n");
       resp3(c);
-      exchange(c, "COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
+      c.exchange("COMMAND DOCS mget nosuch\r\nCOMMAND DOCS nosuch\r\n",
           "%1\r\n$4\r\nmget\r\n%4\r\n" + summary + "%4\r\n" + arg + "~1\r\n+multiple\r\n%0\r\n");
     }
   }
@@ -188,7 +181,7 @@ class RespProtocolBytesIT {
     for (String request : new String[] {"COMMAND\r\n", "COMMAND DOCS\r\n", "COMMAND DOCS client hello\r\n"}) {
       String resp2;
       String resp3;
-      try (RawClient c = new RawClient(proxy.respPort())) {
+      try (RawConnection c = RawConnection.plain(proxy.respPort())) {
         resp2 = readAll(c, request);
         resp3(c);
         resp3 = readAll(c, request);
@@ -200,11 +193,11 @@ class RespProtocolBytesIT {
   }
 
   /** Reads the reply to {@code request} up to the PING sent after it. */
-  private static String readAll(RawClient c, String request) throws Exception {
+  private static String readAll(RawConnection c, String request) throws Exception {
     c.send(request + "ECHO end-of-reply\r\n");
     StringBuilder out = new StringBuilder();
     while (!out.toString().endsWith("$12\r\nend-of-reply\r\n")) {
-      out.append(c.readLine()).append("\r\n");
+      out.append(c.line()).append("\r\n");
     }
     return out.substring(0, out.length() - "$12\r\nend-of-reply\r\n".length());
   }
@@ -226,17 +219,17 @@ class RespProtocolBytesIT {
 
   @Test
   void infoIsAVerbatimStringInResp3() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      exchange(c, "INFO nosuch\r\n", "$0\r\n\r\n");
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("INFO nosuch\r\n", "$0\r\n\r\n");
       resp3(c);
-      exchange(c, "INFO nosuch\r\n", "=4\r\ntxt:\r\n");
+      c.exchange("INFO nosuch\r\n", "=4\r\ntxt:\r\n");
       c.send("INFO clients\r\n");
-      String header = c.readLine();
+      String header = c.line();
       assertThat(header).startsWith("=");
       String body = new String(c.read(Integer.parseInt(header.substring(1)) + 2), StandardCharsets.UTF_8);
       assertThat(body).startsWith("txt:# Clients\r\nconnected_clients:").contains("\r\nmaxclients:").endsWith("\r\n\r\n");
       c.send("INFO\r\n");
-      header = c.readLine();
+      header = c.line();
       body = new String(c.read(Integer.parseInt(header.substring(1)) + 2), StandardCharsets.UTF_8);
       assertThat(body).startsWith("txt:# Server\r\nredis_version:7.0.0\r\n").contains("\r\n\r\n# Clients\r\n", "\r\n\r\n# Cache\r\ncache_hits:");
     }
@@ -247,63 +240,70 @@ class RespProtocolBytesIT {
     byte[] value = {'a', '\r', '\n', 0, (byte) 0xff, '_', '\r', '\n'};
     byte[] big = new byte[100_000];
     new Random(3).nextBytes(big);
-    proxy.redis.set("bin3".getBytes(StandardCharsets.US_ASCII), value);
-    proxy.redis.set("big3".getBytes(StandardCharsets.US_ASCII), big);
-    ByteArrayOutputStream expected = new ByteArrayOutputStream();
-    for (int round = 0; round < 2; round++) {
-      expected.writeBytes("$8\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(value);
-      expected.writeBytes("\r\n*3\r\n$100000\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(big);
-      expected.writeBytes("\r\n_\r\n$8\r\n".getBytes(StandardCharsets.US_ASCII));
-      expected.writeBytes(value);
-      expected.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      resp3(c);
-      c.send("GET bin3\r\nMGET big3 nope bin3\r\n".repeat(2));
-      assertThat(c.read(expected.size())).isEqualTo(expected.toByteArray());
+    proxy.redis().set("bin3".getBytes(StandardCharsets.US_ASCII), value);
+    proxy.redis().set("big3".getBytes(StandardCharsets.US_ASCII), big);
+    byte[] round = bytes("$8\r\n", value, "\r\n*3\r\n$100000\r\n", big, "\r\n_\r\n$8\r\n", value, "\r\n");
+    try (RawConnection c = connect(3)) {
+      c.send("GET bin3\r\nMGET big3 nope bin3\r\n".repeat(2)).expect(bytes(round, round));
     }
   }
 
-  @Test
-  void longPipelineInResp3IsAnsweredInFullAndInOrder() throws Exception {
+  /** A connection in RESP{@code proto}: as it opens (2) or after {@code HELLO 3}. */
+  private static RawConnection connect(int proto) throws Exception {
+    RawConnection c = RawConnection.plain(proxy.respPort());
+    if (proto == 3) {
+      resp3(c);
+    }
+    return c;
+  }
+
+  private static String nil(int proto) {
+    return proto == 3 ? "_\r\n" : "$-1\r\n";
+  }
+
+  @ParameterizedTest(name = "RESP{0}")
+  @ValueSource(ints = {2, 3})
+  void pipelineLongerThanTheReplyQueueIsAnsweredInFullAndInOrder(int proto) throws Exception {
     int n = 3 * RespConnection.MAX_QUEUED_REPLIES;
     StringBuilder request = new StringBuilder();
     StringBuilder expected = new StringBuilder();
     for (int i = 0; i < n; i++) {
       request.append(i % 3 == 0 ? "GET k\r\n" : i % 3 == 1 ? "GET nokey" + i + "\r\n" : "ECHO " + i + "\r\n");
-      expected.append(i % 3 == 0 ? "$1\r\nv\r\n" : i % 3 == 1 ? "_\r\n" : "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n");
+      expected.append(i % 3 == 0 ? "$1\r\nv\r\n" : i % 3 == 1 ? nil(proto) : "$" + Integer.toString(i).length() + "\r\n" + i + "\r\n");
     }
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      resp3(c);
-      exchange(c, request.toString(), expected.toString());
+    try (RawConnection c = connect(proto)) {
+      CompletableFuture<Void> writing = c.sendInBackground(request.toString());
+      c.expect(expected.toString());
+      writing.join();
     }
   }
 
-  @Test
-  void protocolErrorClosesAResp3ConnectionAsItDoesARESP2One() throws Exception {
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      resp3(c);
-      exchange(c, "GET k\r\n*1\r\n$x\r\nPING\r\n", "$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n");
+  @ParameterizedTest(name = "RESP{0}")
+  @ValueSource(ints = {2, 3})
+  void protocolErrorIsAnsweredAfterEarlierRepliesThenTheConnectionCloses(int proto) throws Exception {
+    try (RawConnection c = connect(proto)) {
+      c.exchange("GET k\r\n*1\r\n$x\r\nPING\r\n", "$1\r\nv\r\n-ERR Protocol error: invalid bulk length\r\n");
       assertThat(c.closedByServer()).isTrue();
+    }
+    try (RawConnection other = connect(proto)) {
+      other.exchange("PING\r\n", "+PONG\r\n");
     }
   }
 
   @Test
   void authenticationAndKeyPatternsHoldInResp3() throws Exception {
-    try (RawClient c = new RawClient(secured.respPort())) {
-      exchange(c, "HELLO 3\r\nGET open:k\r\nHELLO 3 AUTH default wrong\r\n",
+    try (RawConnection c = RawConnection.plain(secured.respPort())) {
+      c.exchange("HELLO 3\r\nGET open:k\r\nHELLO 3 AUTH default wrong\r\n",
           "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass>"
           + " option can be used to authenticate the client and select the RESP protocol version at the same time\r\n"
           + "-NOAUTH Authentication required.\r\n"
           + "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
       c.send("HELLO 3 AUTH default " + SECRET + "\r\n");
-      assertThat(c.readLine()).isEqualTo("%7");
-      while (!c.readLine().equals("*0")) {
+      assertThat(c.line()).isEqualTo("%7");
+      while (!c.line().equals("*0")) {
         // the rest of the map, up to its last value: modules, an empty array
       }
-      exchange(c, "GET open:k\r\nGET open:nope\r\nGET closed:k\r\nMGET open:k closed:k\r\n",
+      c.exchange("GET open:k\r\nGET open:nope\r\nGET closed:k\r\nMGET open:k closed:k\r\n",
           "$1\r\nv\r\n_\r\n-NOPERM No permissions to access a key\r\n-NOPERM No permissions to access a key\r\n");
     }
   }
@@ -311,10 +311,10 @@ class RespProtocolBytesIT {
   @Test
   void outcomesAreCountedAlikeInBothProtocols() throws Exception {
     double before = requestsOk();
-    try (RawClient c = new RawClient(proxy.respPort())) {
-      exchange(c, "GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n$-1\r\n");
+    try (RawConnection c = RawConnection.plain(proxy.respPort())) {
+      c.exchange("GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n$-1\r\n");
       resp3(c);
-      exchange(c, "GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n_\r\n");
+      c.exchange("GET k\r\nMGET k nope\r\n", "$1\r\nv\r\n*2\r\n$1\r\nv\r\n_\r\n");
     }
     assertThat(requestsOk()).isEqualTo(before + 4);
   }

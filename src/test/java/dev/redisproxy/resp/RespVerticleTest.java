@@ -13,6 +13,7 @@ import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.ConnectionGate;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -71,7 +72,7 @@ class RespVerticleTest {
 
   @Test
   void laterHitDoesNotOvertakeEarlierMiss() throws Exception {
-    try (RawClient c = new RawClient(port)) {
+    try (RawConnection c = RawConnection.plain(port)) {
       c.send("GET slow\r\nGET fast\r\nPING\r\n");
       PendingKey slow = next();
       PendingKey fast = next();
@@ -79,13 +80,13 @@ class RespVerticleTest {
       answer(fast, "F");
       answer(slow, "S");
       String expected = "$1\r\nS\r\n$1\r\nF\r\n+PONG\r\n";
-      assertThat(c.readLike(expected)).isEqualTo(expected);
+      c.expect(expected);
     }
   }
 
   @Test
   void failuresMapToRespErrors() throws Exception {
-    try (RawClient c = new RawClient(port)) {
+    try (RawConnection c = RawConnection.plain(port)) {
       c.send("GET a\r\nGET b\r\nGET c\r\nMGET d e\r\n");
       fail(next(), Failure.REDIS_ERROR, "WRONGTYPE Operation against a key holding the wrong kind of value");
       fail(next(), Failure.TIMEOUT, "Redis did not answer within 1000 ms");
@@ -96,7 +97,7 @@ class RespVerticleTest {
           + "-UNAVAILABLE Redis timed out\r\n"
           + "-UNAVAILABLE Redis unavailable: Connection refused\r\n"
           + "*2\r\n$-1\r\n$1\r\nE\r\n";
-      assertThat(c.readLike(expected)).isEqualTo(expected);
+      c.expect(expected);
     }
     assertThat(requests("ok")).as("MGET with a WRONGTYPE key is a normal reply").isEqualTo(1);
     assertThat(requests("redis_error")).isEqualTo(1);
@@ -117,7 +118,7 @@ class RespVerticleTest {
       String value = "v" + i;
       expected.append('$').append(value.length()).append("\r\n").append(value).append("\r\n");
     }
-    try (RawClient c = new RawClient(port)) {
+    try (RawConnection c = RawConnection.plain(port)) {
       c.send(request.append("\r\n").toString());
       List<PendingKey> first = new ArrayList<>();
       for (int i = 0; i < RespConnection.MAX_LOOKUPS_IN_FLIGHT; i++) {
@@ -130,7 +131,7 @@ class RespVerticleTest {
         seen.add(key);
         answer(lookup, "v" + key.substring(1));
       }
-      assertThat(c.readLike(expected.toString())).isEqualTo(expected.toString());
+      c.expect(expected.toString());
       assertThat(seen).first().isEqualTo("k0");
       assertThat(seen).last().isEqualTo("k" + (keys - 1));
     }

@@ -25,7 +25,7 @@ class HttpAuthIT {
   private static final String FAILURES = "redis_proxy_auth_failures_total{frontend=\"http\"}";
 
   @RegisterExtension
-  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET));
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp().with(Map.of("PROXY_PASSWORD", SECRET));
   // A client per test: failures are counted per connection.
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -113,7 +113,7 @@ class HttpAuthIT {
   @Test
   void readinessStaysOpenButDoesNotTellStrangersRedisErrors() throws Exception {
     int nobody = RedisProcess.freePort();
-    try (ProxyFixture down = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET,
+    try (ProxyFixture down = ProxyFixture.withRedis().withResp().with(Map.of("PROXY_PASSWORD", SECRET,
         "REDIS_URL", "redis://127.0.0.1:" + nobody, "REDIS_TIMEOUT", "500ms")).start()) {
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + down.httpPort() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());

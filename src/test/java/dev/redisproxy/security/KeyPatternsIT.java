@@ -29,7 +29,7 @@ class KeyPatternsIT {
   private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
 
   @RegisterExtension
-  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("KEY_PATTERNS", "user:*, public:?"));
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp().with(Map.of("KEY_PATTERNS", "user:*, public:?"));
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
@@ -73,7 +73,7 @@ class KeyPatternsIT {
       assertThat(conn.command("GET", "user:1")).isEqualTo("$5");
       assertThat(conn.line()).isEqualTo("alice");
     }
-    try (Jedis jedis = new Jedis(SecuredProxy.HOST, proxy.respPort(), 10_000)) {
+    try (Jedis jedis = new Jedis("127.0.0.1", proxy.respPort(), 10_000)) {
       assertThat(jedis.mget("user:1", "public:a", "user:none")).containsExactly("alice", "hello", null);
       assertThatThrownBy(() -> jedis.get("secret")).isInstanceOf(JedisDataException.class)
           .hasMessage("NOPERM No permissions to access a key");

@@ -5,29 +5,32 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class KeyPatternsTest {
 
-  @Test
-  void aKeyIsAllowedWhenAnyPatternMatches() {
-    KeyPatterns patterns = KeyPatterns.parse("user:*, session:?? ,config");
-    assertThat(allows(patterns, "user:1")).isTrue();
-    assertThat(allows(patterns, "session:ab")).isTrue();
-    assertThat(allows(patterns, "config")).isTrue();
-    assertThat(allows(patterns, "session:abc")).isFalse();
-    assertThat(allows(patterns, " config")).isFalse();
-    assertThat(allows(patterns, "secret")).isFalse();
-    assertThat(patterns).hasToString("user:*,session:??,config");
+  @ParameterizedTest(name = "{0} allows \"{1}\": {2}")
+  @CsvSource(delimiter = '|', ignoreLeadingAndTrailingWhitespace = false, value = {
+      "user:*, session:?? ,config|user:1|true",
+      "user:*, session:?? ,config|session:ab|true",
+      "user:*, session:?? ,config|config|true",
+      "user:*, session:?? ,config|session:abc|false",
+      "user:*, session:?? ,config| config|false",
+      "user:*, session:?? ,config|secret|false",
+      // an escaped comma belongs to the pattern
+      "a\\,b,c[\\,;]d|a,b|true",
+      "a\\,b,c[\\,;]d|c,d|true",
+      "a\\,b,c[\\,;]d|c;d|true",
+      "a\\,b,c[\\,;]d|a|false",
+      "a\\,b,c[\\,;]d|b|false"})
+  void aKeyIsAllowedWhenAnyPatternMatches(String patterns, String key, boolean allowed) {
+    assertThat(KeyPatterns.parse(patterns).allows(key.getBytes(StandardCharsets.UTF_8))).isEqualTo(allowed);
   }
 
   @Test
-  void anEscapedCommaBelongsToThePattern() {
-    KeyPatterns patterns = KeyPatterns.parse("a\\,b,c[\\,;]d");
-    assertThat(allows(patterns, "a,b")).isTrue();
-    assertThat(allows(patterns, "c,d")).isTrue();
-    assertThat(allows(patterns, "c;d")).isTrue();
-    assertThat(allows(patterns, "a")).isFalse();
-    assertThat(allows(patterns, "b")).isFalse();
+  void patternsAreTrimmedAroundTheirCommas() {
+    assertThat(KeyPatterns.parse("user:*, session:?? ,config")).hasToString("user:*,session:??,config");
   }
 
   @Test
@@ -35,9 +38,5 @@ class KeyPatternsTest {
     assertThatThrownBy(() -> KeyPatterns.parse("a,,b")).hasMessageContaining("empty pattern");
     assertThatThrownBy(() -> KeyPatterns.parse("a,")).hasMessageContaining("empty pattern");
     assertThatThrownBy(() -> KeyPatterns.parse("a,[b")).hasMessageContaining("'[b'");
-  }
-
-  private static boolean allows(KeyPatterns patterns, String key) {
-    return patterns.allows(key.getBytes(StandardCharsets.UTF_8));
   }
 }

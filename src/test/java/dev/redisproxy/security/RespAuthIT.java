@@ -30,7 +30,7 @@ class RespAuthIT {
   private static final String FAILURES = "redis_proxy_auth_failures_total{frontend=\"resp\"}";
 
   @RegisterExtension
-  static final ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET));
+  static final ProxyFixture proxy = ProxyFixture.withRedis().withResp().with(Map.of("PROXY_PASSWORD", SECRET));
 
   @BeforeAll
   static void seed() throws Exception {
@@ -136,7 +136,7 @@ class RespAuthIT {
 
   @Test
   void lettuceWithThePassword() {
-    RedisClient client = RedisClient.create(RedisURI.builder().withHost(SecuredProxy.HOST).withPort(proxy.respPort())
+    RedisClient client = RedisClient.create(RedisURI.builder().withHost("127.0.0.1").withPort(proxy.respPort())
         .withPassword(SECRET.toCharArray()).withTimeout(Duration.ofSeconds(10)).build());
     try (StatefulRedisConnection<String, String> conn = client.connect()) {
       assertThat(conn.sync().get("k")).isEqualTo("v");
@@ -149,12 +149,12 @@ class RespAuthIT {
   void redisCliWithAndWithoutThePassword() throws Exception {
     assumeTrue(Tools.onPath("redis-cli"), "redis-cli is not on PATH: skipping the redis-cli test");
     String port = Integer.toString(proxy.respPort());
-    assertThat(SecuredProxy.run("redis-cli", "-p", port, "-a", SECRET, "--no-auth-warning", "GET", "k"))
-        .isEqualTo(new SecuredProxy.Result(0, "v\n"));
-    assertThat(SecuredProxy.run("redis-cli", "-p", port, "--user", "default", "--pass", SECRET, "--no-auth-warning",
+    assertThat(Tools.run("redis-cli", "-p", port, "-a", SECRET, "--no-auth-warning", "GET", "k"))
+        .isEqualTo(new Tools.Result(0, "v\n"));
+    assertThat(Tools.run("redis-cli", "-p", port, "--user", "default", "--pass", SECRET, "--no-auth-warning",
         "MGET", "k", "nope").out()).isEqualTo("v\n\n");
-    assertThat(SecuredProxy.run("redis-cli", "-p", port, "GET", "k").out()).contains("NOAUTH Authentication required.");
-    assertThat(SecuredProxy.run("redis-cli", "-p", port, "-a", "wrong", "--no-auth-warning", "GET", "k").out())
+    assertThat(Tools.run("redis-cli", "-p", port, "GET", "k").out()).contains("NOAUTH Authentication required.");
+    assertThat(Tools.run("redis-cli", "-p", port, "-a", "wrong", "--no-auth-warning", "GET", "k").out())
         .contains("WRONGPASS");
   }
 
@@ -163,7 +163,7 @@ class RespAuthIT {
   }
 
   private static Jedis jedis(DefaultJedisClientConfig.Builder config) {
-    return new Jedis(new HostAndPort(SecuredProxy.HOST, proxy.respPort()), config.socketTimeoutMillis(10_000).build());
+    return new Jedis(new HostAndPort("127.0.0.1", proxy.respPort()), config.socketTimeoutMillis(10_000).build());
   }
 
   /** Reads past {@code n} elements of an array whose elements are bulk strings, integers or empty arrays. */

@@ -44,7 +44,7 @@ class SecretLeakIT {
     logs.start();
     root.addAppender(logs);
     ours.setLevel(Level.DEBUG);
-    try (ProxyFixture proxy = SecuredProxy.fixture(Map.of("PROXY_PASSWORD", SECRET)).start()) {
+    try (ProxyFixture proxy = ProxyFixture.withRedis().withResp().with(Map.of("PROXY_PASSWORD", SECRET)).start()) {
       proxy.redis().set("k", "v");
       replies.add(proxy.config().toString());
       replies.add(proxy.config().describe().toString());

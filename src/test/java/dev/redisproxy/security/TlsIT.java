@@ -2,7 +2,6 @@ package dev.redisproxy.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
@@ -39,8 +38,7 @@ class TlsIT {
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    assumeTrue(TestCertificates.available(), "openssl is not on PATH: skipping the TLS tests (they make certificates with it)");
-    certs = TestCertificates.create();
+    certs = TestCertificates.createOrSkip();
   }
 
   @Test
@@ -73,9 +71,9 @@ class TlsIT {
       assertThat(plainBytesGetNoAnswer(proxy.respPort(), "*2\r\n$4\r\nAUTH\r\n$16\r\n" + SECRET + "\r\n")).isTrue();
 
       if (Tools.onPath("redis-cli")) {
-        assertThat(SecuredProxy.run("redis-cli", "-p", Integer.toString(proxy.respPort()), "--tls",
+        assertThat(Tools.run("redis-cli", "-p", Integer.toString(proxy.respPort()), "--tls",
             "--cacert", certs.caCert.toString(), "-a", SECRET, "--no-auth-warning", "GET", "k"))
-            .isEqualTo(new SecuredProxy.Result(0, "v\n"));
+            .isEqualTo(new Tools.Result(0, "v\n"));
       }
     }
   }
@@ -104,10 +102,10 @@ class TlsIT {
       if (Tools.onPath("redis-cli")) {
         String port = Integer.toString(proxy.respPort());
         String ca = certs.caCert.toString();
-        assertThat(SecuredProxy.run("redis-cli", "-p", port, "--tls", "--cacert", ca,
+        assertThat(Tools.run("redis-cli", "-p", port, "--tls", "--cacert", ca,
             "--cert", certs.clientCert.toString(), "--key", certs.clientKey.toString(), "GET", "k"))
-            .isEqualTo(new SecuredProxy.Result(0, "v\n"));
-        assertThat(SecuredProxy.run("redis-cli", "-p", port, "--tls", "--cacert", ca, "GET", "k").out())
+            .isEqualTo(new Tools.Result(0, "v\n"));
+        assertThat(Tools.run("redis-cli", "-p", port, "--tls", "--cacert", ca, "GET", "k").out())
             .doesNotContain("v\n");
       }
     }
@@ -117,7 +115,7 @@ class TlsIT {
     Map<String, String> env = new HashMap<>(settings);
     env.put("PROXY_TLS_CERT", certs.serverCert.toString());
     env.put("PROXY_TLS_KEY", certs.serverKey.toString());
-    return SecuredProxy.fixture(env).start();
+    return ProxyFixture.withRedis().withResp().with(env).start();
   }
 
   /** Plain bytes sent to a TLS port: the connection closes and nothing readable comes back. */

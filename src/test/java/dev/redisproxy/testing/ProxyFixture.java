@@ -78,6 +78,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   private final Ticker ticker;
   // The test's settings, over the defaults that start() puts under them.
   private final Map<String, String> settings = new HashMap<>();
+  // Written to the Redis process as soon as it runs, before the proxy starts.
+  private final Map<String, String> keys = new HashMap<>();
   private boolean metered;
   private boolean resp;
   private boolean deferred;
@@ -121,6 +123,12 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   /** Settings (environment variables), over the fixture's defaults. */
   public ProxyFixture with(Map<String, String> more) {
     settings.putAll(more);
+    return this;
+  }
+
+  /** Keys and values (UTF-8) in the Redis process of {@link #withRedis} before the proxy starts. */
+  public ProxyFixture withKeys(Map<String, String> more) {
+    keys.putAll(more);
     return this;
   }
 
@@ -172,6 +180,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
   private void open() throws Exception {
     if (realRedis) {
       redis = RedisProcess.start();
+      keys.forEach(redis::set);
     }
     registry = ProxyMetrics.newRegistry();
     VertxOptions options = BlockedThreads.options();

@@ -1,16 +1,8 @@
 package dev.redisproxy.testing;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,21 +23,20 @@ import javax.net.SocketFactory;
  * <p>Every read has a deadline ({@link #READ_TIMEOUT}), so a proxy that never answers fails the
  * test instead of hanging it.
  */
-public final class RawHttp implements Closeable {
+public final class RawHttp extends RawSocket<RawHttp> {
 
   /** Generous bound on any single read: a deadline against hangs, not a performance goal. */
   public static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
   /** Longest status line or header line accepted from the server. */
   private static final int MAX_LINE = 16 * 1024;
 
-  private final Socket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private RawHttp(SocketFactory factory, String host, int port) throws IOException {
+    super(factory, host, port, READ_TIMEOUT);
+  }
 
-  private RawHttp(Socket socket) throws IOException {
-    this.socket = socket;
-    this.in = new BufferedInputStream(socket.getInputStream());
-    this.out = socket.getOutputStream();
+  @Override
+  RawHttp self() {
+    return this;
   }
 
   public static RawHttp connect(String host, int port) throws IOException {
@@ -54,16 +45,7 @@ public final class RawHttp implements Closeable {
 
   /** A connection made by {@code factory}: an {@code SSLSocketFactory} for HTTPS. */
   public static RawHttp connect(SocketFactory factory, String host, int port) throws IOException {
-    Socket socket = factory.createSocket();
-    try {
-      socket.connect(new InetSocketAddress(host, port), (int) READ_TIMEOUT.toMillis());
-      socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
-      socket.setTcpNoDelay(true);
-      return new RawHttp(socket);
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
+    return new RawHttp(factory, host, port);
   }
 
   /** A keep-alive request with no body; {@code rawPath} goes on the wire exactly as given. */
@@ -73,12 +55,6 @@ public final class RawHttp implements Closeable {
 
   public RawHttp send(String text) throws IOException {
     return send(text.getBytes(StandardCharsets.ISO_8859_1));
-  }
-
-  public RawHttp send(byte[] bytes) throws IOException {
-    out.write(bytes);
-    out.flush();
-    return this;
   }
 
   /** Reads one response to a request other than HEAD. */
@@ -169,22 +145,7 @@ public final class RawHttp implements Closeable {
    * @return true if the server closed it (end of stream or reset), false if it is still open
    */
   public boolean awaitClosed() throws IOException {
-    try {
-      byte[] sink = new byte[8192];
-      while (in.read(sink) >= 0) {
-        // discard until end of stream
-      }
-      return true;
-    } catch (SocketTimeoutException stillOpen) {
-      return false;
-    } catch (SocketException reset) {
-      return true;
-    }
-  }
-
-  @Override
-  public void close() throws IOException {
-    socket.close();
+    return awaitClosed(READ_TIMEOUT);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.redisproxy.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +48,12 @@ public final class TestCertificates {
       }
     }
     return false;
+  }
+
+  /** {@link #create}, or the test is skipped (not failed) where {@code openssl} is missing. */
+  public static TestCertificates createOrSkip() throws IOException, InterruptedException {
+    assumeTrue(available(), "openssl is not on PATH: skipping a TLS test (it makes its certificates with it)");
+    return create();
   }
 
   public static TestCertificates create() throws IOException, InterruptedException {

@@ -3,6 +3,7 @@ package dev.redisproxy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,14 +139,14 @@ class CacheConsistencyIT {
   private static List<Observation> read(ProxyStack stack, String[] names, Random random, boolean resp,
       AtomicBoolean running) throws Exception {
     List<Observation> seen = new ArrayList<>();
-    RespClient conn = resp ? RespClient.connect(stack.proxyHost(), stack.respPort()) : null;
+    RawConnection conn = resp ? RawConnection.connect(stack.proxyHost(), stack.respPort()) : null;
     try {
       while (running.get()) {
         int k = random.nextInt(10) < 7 ? random.nextInt(HOT) : HOT + random.nextInt(KEYS - HOT);
         long start = System.nanoTime();
         String value;
         if (resp) {
-          RespClient.Reply r = conn.call("GET", names[k]);
+          RawConnection.Reply r = conn.call("GET", names[k]);
           assertThat(r.type()).as("%s", r).isEqualTo('$');
           value = r.text();
         } else {
@@ -166,7 +167,7 @@ class CacheConsistencyIT {
   /** Polls the proxy's count of cached keys over RESP INFO until told to stop; the largest seen. */
   private static int largestCacheSeen(ProxyStack stack, AtomicBoolean running) throws Exception {
     int largest = 0;
-    try (RespClient conn = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+    try (RawConnection conn = RawConnection.connect(stack.proxyHost(), stack.respPort())) {
       while (running.get()) {
         String info = conn.call("INFO", "cache").text();
         int keys = Integer.parseInt(info.replaceAll("(?s).*cache_keys:(\\d+).*", "$1"));

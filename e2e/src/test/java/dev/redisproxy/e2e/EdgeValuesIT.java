@@ -2,6 +2,7 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +38,8 @@ class EdgeValuesIT {
       assertThat(r.body()).isEmpty();
       assertThat(r.header("Content-Length")).isEqualTo("0");
     }
-    try (RespClient resp = resp()) {
-      RespClient.Reply r = resp.call("GET", k);
+    try (RawConnection resp = resp()) {
+      RawConnection.Reply r = resp.call("GET", k);
       assertThat(r.type()).isEqualTo('$');
       assertThat(r.bytes()).as("an empty bulk, not nil").isEmpty();
     }
@@ -54,8 +55,8 @@ class EdgeValuesIT {
     assertThat(miss.status()).isEqualTo(200);
     assertThat(miss.xCache()).isEqualTo("MISS");
     assertThat(miss.body()).as("50 MiB over HTTP, from Redis").isEqualTo(value);
-    try (RespClient resp = resp()) {
-      RespClient.Reply r = resp.send(bytes("GET"), key).read();
+    try (RawConnection resp = resp()) {
+      RawConnection.Reply r = resp.sendCommand(bytes("GET"), key).reply();
       assertThat(r.bytes()).as("50 MiB over RESP, from the cache").isEqualTo(value);
     }
   }
@@ -72,7 +73,7 @@ class EdgeValuesIT {
       assertThat(r.status()).as("%s", r).isEqualTo(200);
       assertThat(r.text()).isEqualTo("unicode");
     }
-    try (RespClient resp = resp()) {
+    try (RawConnection resp = resp()) {
       assertThat(resp.call("GET", k).text()).isEqualTo("unicode");
     }
   }
@@ -88,8 +89,8 @@ class EdgeValuesIT {
     byte[] value = {0, '\r', '\n', (byte) 0xFF, '$', '-', '1'};
     stack.set(k, value);
     assertThat(stack.get(k).body()).as("over HTTP, percent-encoded").isEqualTo(value);
-    try (RespClient resp = resp()) {
-      assertThat(resp.send(bytes("GET"), k).read().bytes()).as("over RESP").isEqualTo(value);
+    try (RawConnection resp = resp()) {
+      assertThat(resp.sendCommand(bytes("GET"), k).reply().bytes()).as("over RESP").isEqualTo(value);
     }
   }
 
@@ -99,12 +100,12 @@ class EdgeValuesIT {
     new Random(512).nextBytes(large);
     stack.set(large, bytes("large key"));
     stack.set(new byte[0], bytes("empty key"));
-    try (RespClient resp = resp()) {
-      assertThat(resp.send(bytes("GET"), large).read().text()).isEqualTo("large key");
-      assertThat(resp.send(bytes("GET"), large).read().text()).as("a hit").isEqualTo("large key");
-      assertThat(resp.send(bytes("GET"), new byte[0]).read().text()).isEqualTo("empty key");
-      RespClient.Reply both = resp.send(bytes("MGET"), large, new byte[0], bytes(stack.key("absent"))).read();
-      assertThat(both.elements()).extracting(RespClient.Reply::text).containsExactly("large key", "empty key", null);
+    try (RawConnection resp = resp()) {
+      assertThat(resp.sendCommand(bytes("GET"), large).reply().text()).isEqualTo("large key");
+      assertThat(resp.sendCommand(bytes("GET"), large).reply().text()).as("a hit").isEqualTo("large key");
+      assertThat(resp.sendCommand(bytes("GET"), new byte[0]).reply().text()).isEqualTo("empty key");
+      RawConnection.Reply both = resp.sendCommand(bytes("MGET"), large, new byte[0], bytes(stack.key("absent"))).reply();
+      assertThat(both.elements()).extracting(RawConnection.Reply::text).containsExactly("large key", "empty key", null);
     }
   }
 
@@ -116,13 +117,13 @@ class EdgeValuesIT {
       RawHttp.Response r = conn.send(RawHttp.request("GET", ProxyClient.path(k))).read();
       assertThat(r.status()).as("%s", r).isEqualTo(414);
     }
-    try (RespClient resp = resp()) {
+    try (RawConnection resp = resp()) {
       assertThat(resp.call("GET", k).text()).as("the same key over RESP").isEqualTo("unreachable over HTTP");
     }
   }
 
-  private static RespClient resp() throws Exception {
-    return RespClient.connect(stack.proxyHost(), stack.respPort());
+  private static RawConnection resp() throws Exception {
+    return RawConnection.connect(stack.proxyHost(), stack.respPort());
   }
 
   private static byte[] bytes(String s) {

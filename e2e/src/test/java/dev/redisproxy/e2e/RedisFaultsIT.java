@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TcpRelay;
 import java.io.IOException;
@@ -221,10 +222,10 @@ class RedisFaultsIT {
     double coalescedBefore = metrics().get("redis_proxy_cache_coalesced_total");
 
     redis.pause(true);
-    try (RespClient resp = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+    try (RawConnection resp = RawConnection.connect(stack.proxyHost(), stack.respPort())) {
       long sent = System.nanoTime();
       for (int i = 0; i < 25; i++) {
-        resp.send("GET", slow);
+        resp.sendCommand("GET", slow);
       }
       List<Future<Timed<Reply>>> http = new ArrayList<>();
       ExecutorService clients = Executors.newFixedThreadPool(10);
@@ -233,7 +234,7 @@ class RedisFaultsIT {
           http.add(clients.submit(() -> Timed.of(() -> stack.get(slow))));
         }
         for (int i = 0; i < 25; i++) {
-          RespClient.Reply r = resp.read();
+          RawConnection.Reply r = resp.reply();
           assertThat(r.text()).as("pipelined GET %d", i).isEqualTo("UNAVAILABLE Redis timed out");
         }
         long respNanos = System.nanoTime() - sent;
@@ -270,7 +271,7 @@ class RedisFaultsIT {
 
   private static void work(String round, int worker, boolean resp, List<String> hot, AtomicBoolean killed,
       AtomicBoolean stop, ConcurrentLinkedQueue<Outcome> outcomes) throws IOException {
-    RespClient conn = resp ? RespClient.connect(stack.proxyHost(), stack.respPort()) : null;
+    RawConnection conn = resp ? RawConnection.connect(stack.proxyHost(), stack.respPort()) : null;
     try {
       for (int i = 0; !stop.get() && i < 400; i++) {
         boolean isHot = i % 2 == 0;
@@ -309,9 +310,9 @@ class RedisFaultsIT {
     }
   }
 
-  private static String[] viaResp(RespClient conn, String key, String expected) {
+  private static String[] viaResp(RawConnection conn, String key, String expected) {
     try {
-      RespClient.Reply r = conn.call("GET", key);
+      RawConnection.Reply r = conn.call("GET", key);
       if (r.type() == '$' && (expected == null ? r.isNil() : expected.equals(r.text()))) {
         return new String[] {"served", null};
       }

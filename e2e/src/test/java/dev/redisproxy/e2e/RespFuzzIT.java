@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.RespFrames;
 import java.io.ByteArrayOutputStream;
@@ -220,7 +221,7 @@ class RespFuzzIT {
     long answered = 0;
     while (fuzzing.get()) {
       // A fresh connection each round: CLIENT_IDLE_TIMEOUT is short, and the slots are shared.
-      try (RespClient resp = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+      try (RawConnection resp = RawConnection.connect(stack.proxyHost(), stack.respPort())) {
         for (int i = 0; i < 20; i++) {
           assertThat(resp.call("GET", key).text()).isEqualTo("alive");
           answered++;

@@ -1,22 +1,19 @@
 package dev.redisproxy.e2e;
 
+import static dev.redisproxy.testing.RawConnection.bytes;
+import static dev.redisproxy.testing.RawConnection.request;
 import static dev.redisproxy.testing.Tools.onPath;
+import static dev.redisproxy.testing.Tools.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisProcess;
+import dev.redisproxy.testing.Tools.Result;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,27 +50,11 @@ class RespIT {
     byte[] value = {'a', '\r', '\n', 0, (byte) 0xFF, 'z'};
     stack.set(k.getBytes(StandardCharsets.UTF_8), value);
     String missing = stack.key("resp-missing");
-    try (Socket s = new Socket(stack.proxyHost(), stack.respPort())) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(("PING\r\n"
-          + bulkCommand("GET", k)
-          + bulkCommand("GET", missing)
-          + bulkCommand("SET", k, "x")
-          + bulkCommand("GET", k)).getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      byte[] expected = concat(
-          "+PONG\r\n$6\r\n".getBytes(StandardCharsets.US_ASCII), value,
-          ("\r\n$-1\r\n").getBytes(StandardCharsets.US_ASCII));
-      byte[] got = readExactly(s.getInputStream(), expected.length);
-      assertThat(got).isEqualTo(expected);
-      String refusal = readLine(s.getInputStream());
-      assertThat(refusal).startsWith("-ERR").contains("read-only");
-      byte[] hit = readExactly(s.getInputStream(), 6 + 4 + 2);
-      assertThat(hit).isEqualTo(concat("$6\r\n".getBytes(StandardCharsets.US_ASCII), value, "\r\n".getBytes(StandardCharsets.US_ASCII)));
-    }
-    try (var jedis = stack.redis()) {
-      assertThat(jedis.get(k.getBytes(StandardCharsets.UTF_8))).as("the refused SET did not reach Redis").isEqualTo(value);
+    try (RawConnection c = connect()) {
+      c.send(bytes("PING\r\n", request("GET", k), request("GET", missing), request("SET", k, "x"), request("GET", k)));
+      c.expect(bytes("+PONG\r\n$6\r\n", value, "\r\n$-1\r\n"));
+      assertThat(c.line()).startsWith("-ERR").contains("read-only");
+      c.expect(bytes("$6\r\n", value, "\r\n"));
     }
   }
 
@@ -83,29 +64,28 @@ class RespIT {
     byte[] value = {'a', '\r', '\n', 0, (byte) 0xFF, '_'};
     stack.set(k.getBytes(StandardCharsets.UTF_8), value);
     String missing = stack.key("resp3-missing");
-    try (RespClient c = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+    try (RawConnection c = connect()) {
       long id = Long.parseLong(c.call("CLIENT", "ID").text());
       String hello = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n$5\r\nproto\r\n:3\r\n"
           + "$2\r\nid\r\n:" + id + "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
           + "$7\r\nmodules\r\n*0\r\n";
-      c.sendRaw(concat(bulkCommand("HELLO", "3").getBytes(StandardCharsets.UTF_8), bulkCommand("GET", k).getBytes(StandardCharsets.UTF_8),
-          bulkCommand("GET", missing).getBytes(StandardCharsets.UTF_8), bulkCommand("MGET", missing, k).getBytes(StandardCharsets.UTF_8),
-          bulkCommand("SET", k, "x").getBytes(StandardCharsets.UTF_8), "INFO nosuch\r\nHELLO 2\r\n".getBytes(StandardCharsets.US_ASCII),
-          bulkCommand("GET", missing).getBytes(StandardCharsets.UTF_8)));
-      byte[] expected = concat(hello.getBytes(StandardCharsets.US_ASCII),
-          "$6\r\n".getBytes(StandardCharsets.US_ASCII), value, "\r\n_\r\n*2\r\n_\r\n$6\r\n".getBytes(StandardCharsets.US_ASCII), value,
-          ("\r\n-ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\r\n=4\r\ntxt:\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      assertThat(c.readExactly(expected.length)).isEqualTo(expected);
-      RespClient.Reply hello2 = c.read();
+      c.send(bytes(request("HELLO", "3"), request("GET", k), request("GET", missing), request("MGET", missing, k),
+          request("SET", k, "x"), "INFO nosuch\r\nHELLO 2\r\n", request("GET", missing)));
+      c.expect(bytes(hello, "$6\r\n", value, "\r\n_\r\n*2\r\n_\r\n$6\r\n", value,
+          "\r\n-ERR 'set' refused: redis-proxy is read-only (it serves GET and MGET)\r\n=4\r\ntxt:\r\n"));
+      RawConnection.Reply hello2 = c.reply();
       assertThat(hello2.type()).isEqualTo('*');
       assertThat(hello2.elements()).hasSize(14);
       assertThat(hello2.elements().get(5).text()).isEqualTo("2");
-      assertThat(c.readExactly(5)).isEqualTo("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+      c.expect("$-1\r\n");
     }
     try (var jedis = stack.redis()) {
       assertThat(jedis.get(k.getBytes(StandardCharsets.UTF_8))).as("the refused SET did not reach Redis").isEqualTo(value);
     }
+  }
+
+  private static RawConnection connect() throws IOException {
+    return RawConnection.connect(stack.proxyHost(), stack.respPort());
   }
 
   @Test
@@ -114,8 +94,8 @@ class RespIT {
     String k = stack.key("resp3-cli");
     stack.set(k, "hello in resp3");
     Result r = run("redis-cli", "-3", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()), "MGET", k, stack.key("nope"));
-    assertThat(r.exit).isZero();
-    assertThat(r.output).isEqualTo("hello in resp3\n\n");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).isEqualTo("hello in resp3\n\n");
   }
 
   @Test
@@ -123,8 +103,8 @@ class RespIT {
     assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH (Debian package redis-tools)");
     Result r = run("redis-benchmark", "-3", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()),
         "-t", "get", "-n", "20000", "-c", "20", "-r", "1000", "-P", "16", "--csv");
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).as(r.output).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).as(r.out()).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
   }
 
   @Test
@@ -133,8 +113,8 @@ class RespIT {
     String k = stack.key("resp-cli");
     stack.set(k, "hello from redis");
     Result r = run("redis-cli", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()), "GET", k);
-    assertThat(r.exit).isZero();
-    assertThat(r.output.trim()).isEqualTo("hello from redis");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out().trim()).isEqualTo("hello from redis");
   }
 
   @Test
@@ -142,70 +122,7 @@ class RespIT {
     assumeTrue(onPath("redis-benchmark"), "redis-benchmark is not on PATH (Debian package redis-tools)");
     Result r = run("redis-benchmark", "-h", stack.proxyHost(), "-p", Integer.toString(stack.respPort()),
         "-t", "get", "-n", "20000", "-c", "20", "-r", "1000", "--csv");
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).as(r.output).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
-  }
-
-  private record Result(int exit, String output) {
-  }
-
-  private static Result run(String... cmd) throws IOException, InterruptedException {
-    Path out = Files.createTempFile("resp-it-", ".out");
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", cmd) + " did not finish within 120 s");
-      }
-      return new Result(p.exitValue(), Files.readString(out));
-    } finally {
-      Files.deleteIfExists(out);
-    }
-  }
-
-  private static String bulkCommand(String... args) {
-    StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-    for (String a : args) {
-      sb.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
-    }
-    return sb.toString();
-  }
-
-  private static byte[] readExactly(InputStream in, int n) throws IOException {
-    byte[] b = in.readNBytes(n);
-    assertThat(b).as("connection closed early").hasSize(n);
-    return b;
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    List<Byte> bytes = new ArrayList<>();
-    int prev = -1;
-    int c;
-    while ((c = in.read()) >= 0) {
-      if (prev == '\r' && c == '\n') {
-        break;
-      }
-      bytes.add((byte) c);
-      prev = c;
-    }
-    byte[] b = new byte[bytes.size() - 1];
-    for (int i = 0; i < b.length; i++) {
-      b[i] = bytes.get(i);
-    }
-    return new String(b, StandardCharsets.UTF_8);
-  }
-
-  private static byte[] concat(byte[]... parts) {
-    int n = 0;
-    for (byte[] p : parts) {
-      n += p.length;
-    }
-    byte[] out = new byte[n];
-    int pos = 0;
-    for (byte[] p : parts) {
-      System.arraycopy(p, 0, out, pos, p.length);
-      pos += p.length;
-    }
-    return out;
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).as(r.out()).containsPattern("\"GET\",\"[0-9.]+\"").doesNotContain("ERR").doesNotContain("Error");
   }
 }

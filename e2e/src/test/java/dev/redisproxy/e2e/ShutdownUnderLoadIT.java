@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.PrometheusText;
+import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RawHttp;
 import dev.redisproxy.testing.RedisProcess;
 import java.time.Duration;
@@ -42,18 +43,18 @@ class ShutdownUnderLoadIT {
       stack.set(warm, "w");
       RawHttp idleHttp = stack.connect();
       assertThat(idleHttp.send(RawHttp.request("GET", ProxyClient.path(warm))).read().status()).isEqualTo(200);
-      RespClient idleResp = RespClient.connect(stack.proxyHost(), respPort);
+      RawConnection idleResp = RawConnection.connect(stack.proxyHost(), respPort);
       assertThat(idleResp.call("PING").text()).isEqualTo("PONG");
 
       List<RawHttp> http = new ArrayList<>();
-      List<RespClient> resp = new ArrayList<>();
+      List<RawConnection> resp = new ArrayList<>();
       redis.pause(true);
       try {
         for (int i = 0; i < HTTP_REQUESTS; i++) {
           http.add(stack.connect().send(RawHttp.request("GET", ProxyClient.path(keys.get(i)))));
         }
         for (int i = 0; i < RESP_REQUESTS; i++) {
-          resp.add(RespClient.connect(stack.proxyHost(), respPort).send("GET", keys.get(HTTP_REQUESTS + i)));
+          resp.add(RawConnection.connect(stack.proxyHost(), respPort).sendCommand("GET", keys.get(HTTP_REQUESTS + i)));
         }
         Await.until("every request waiting for Redis", Duration.ofSeconds(30), () -> readsInFlight(stack),
             n -> n == HTTP_REQUESTS + RESP_REQUESTS);
@@ -75,7 +76,7 @@ class ShutdownUnderLoadIT {
         http.get(i).close();
       }
       for (int i = 0; i < RESP_REQUESTS; i++) {
-        RespClient.Reply r = resp.get(i).read();
+        RawConnection.Reply r = resp.get(i).reply();
         assertThat(r.text()).as("RESP GET %d in flight at SIGTERM", i).isEqualTo("value-" + (HTTP_REQUESTS + i));
         resp.get(i).close();
       }
