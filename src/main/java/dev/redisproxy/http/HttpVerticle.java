@@ -111,7 +111,8 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createHttpServer(ServerTls.apply(options, config.security()))
         .connectionHandler(this::handleConnection)
-        .requestHandler(this::handleRequest);
+        .requestHandler(this::handleRequest)
+        .exceptionHandler(HttpVerticle::handleConnectionFailure);
     vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
     return CacheClient.open(vertx, config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS)
         .compose(client -> {
@@ -140,6 +141,16 @@ public final class HttpVerticle extends VerticleBase {
     refused.add(conn);
     conn.closeHandler(v -> refused.remove(conn));
     vertx.setTimer(REFUSED_GRACE_MS, id -> conn.close());
+  }
+
+  /**
+   * What Netty caught on a connection (a reset, a malformed request) ends that connection alone; out
+   * of memory is thrown on, so that Vert.x reports it to the process's handler, which ends the process.
+   */
+  private static void handleConnectionFailure(Throwable err) {
+    if (err instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
   }
 
   private void handleRequest(HttpServerRequest req) {
