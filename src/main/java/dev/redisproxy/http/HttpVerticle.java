@@ -3,6 +3,7 @@ package dev.redisproxy.http;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Heartbeat;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ProxyConfig;
@@ -114,7 +115,8 @@ public final class HttpVerticle extends VerticleBase {
         .requestHandler(this::handleRequest)
         .exceptionHandler(HttpVerticle::handleConnectionFailure);
     vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
-    return CacheClient.open(vertx, config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS)
+    return Heartbeat.answer(vertx, "http")
+        .compose(v -> CacheClient.open(vertx, config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS))
         .compose(client -> {
           cache = client;
           return server.listen();
