@@ -2,12 +2,9 @@ package dev.redisproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.redisproxy.cache.FakeTicker;
-import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.FakeRedisReader;
+import dev.redisproxy.cache.Ticker;
 import dev.redisproxy.testing.ProxyFixture;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -20,10 +17,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LivenessTest {
 
-  private final BlockingReader reader = new BlockingReader();
+  private final BlockingTicker ticker = new BlockingTicker();
 
   @RegisterExtension
-  final ProxyFixture proxy = ProxyFixture.withReader(reader, new FakeTicker()).withResp();
+  final ProxyFixture proxy = ProxyFixture.withReader(new FakeRedisReader(), ticker).withResp();
 
   @Test
   void upWhileEveryEventLoopAnswers() throws Exception {
@@ -35,16 +32,17 @@ class LivenessTest {
 
   @Test
   void downWhileTheCacheEventLoopIsBlocked() throws Exception {
-    // The read of this key holds the cache verticle's event loop until the test lets it go.
-    CompletableFuture<HttpResponse<byte[]>> stuck = proxy.sendAsync("GET", "/get/" + BlockingReader.BLOCKING_KEY);
-    reader.entered.await();
+    // The cache verticle reads the clock for this lookup, and the clock holds its event loop until the test lets it go.
+    ticker.armed = true;
+    CompletableFuture<HttpResponse<byte[]>> stuck = proxy.sendAsync("GET", "/get/k");
+    ticker.entered.await();
     HttpResponse<byte[]> live;
     try {
       live = proxy.get("/health/live");
     } finally {
-      reader.release.countDown();
+      ticker.release.countDown();
     }
-    assertThat(stuck.get().statusCode()).isEqualTo(200);
+    assertThat(stuck.get().statusCode()).as("the lookup is answered once the loop runs").isEqualTo(404);
     proxy.forgetBlockedThreads();
 
     assertThat(live.statusCode()).isEqualTo(503);
@@ -52,17 +50,20 @@ class LivenessTest {
     assertThat(proxy.get("/health/live").statusCode()).as("the loop runs again").isEqualTo(200);
   }
 
-  /** Reads every key at once, except one whose read blocks the calling (cache) event loop. */
-  private static final class BlockingReader implements RedisReader {
-
-    static final String BLOCKING_KEY = "block";
+  /**
+   * The system clock, except that once armed, the next reading blocks the reading thread (only the
+   * cache verticle's event loop reads this clock) until released.
+   */
+  private static final class BlockingTicker implements Ticker {
 
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
+    volatile boolean armed;
 
     @Override
-    public Future<Buffer> get(Key key) {
-      if (key.equals(Key.of(BLOCKING_KEY))) {
+    public long nanos() {
+      if (armed) {
+        armed = false;
         entered.countDown();
         try {
           release.await();
@@ -70,17 +71,7 @@ class LivenessTest {
           Thread.currentThread().interrupt();
         }
       }
-      return Future.succeededFuture(Buffer.buffer("v"));
-    }
-
-    @Override
-    public Future<Void> ping() {
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<Void> close() {
-      return Future.succeededFuture();
+      return System.nanoTime();
     }
   }
 }
