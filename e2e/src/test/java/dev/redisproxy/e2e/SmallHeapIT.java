@@ -37,8 +37,8 @@ class SmallHeapIT {
   static final int VALUES = 100;
   static final int VALUE_BYTES = 4 << 20;
   static final int CONCURRENCY = 8;
-  /** Times the whole set is read in each test: about six heaps' worth. */
-  static final int ROUNDS = 3;
+  /** Times the whole set is read in each test: about four heaps' worth. */
+  static final int ROUNDS = 2;
 
   @RegisterExtension
   static final ProxyStack stack = ProxyStack.local(Map.of(
