@@ -26,6 +26,8 @@ import io.vertx.ext.web.Router;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front end: {@code GET|HEAD /get/<key>}. Deployed {@code MAX_PARALLEL} times; the
@@ -49,6 +51,7 @@ public final class HttpVerticle extends VerticleBase {
   /** How long shutdown waits for requests in flight. */
   static final long SHUTDOWN_GRACE_MS = 10_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final CharSequence OCTET_STREAM = HttpHeaders.createOptimized("application/octet-stream");
   private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
   private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
@@ -129,6 +132,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void handleConnection(HttpConnection conn) {
+    conn.exceptionHandler(HttpVerticle::handleConnectionFailure);
     if (gate.tryAcquire()) {
       deadlines.opened(conn);
       conn.closeHandler(v -> {
@@ -145,14 +149,12 @@ public final class HttpVerticle extends VerticleBase {
     vertx.setTimer(REFUSED_GRACE_MS, id -> conn.close());
   }
 
-  /**
-   * What Netty caught on a connection (a reset, a malformed request) ends that connection alone; out
-   * of memory is thrown on, so that Vert.x reports it to the process's handler, which ends the process.
-   */
+  /** A connection's failure (a reset, a TLS handshake) is its own; out of memory is thrown on, to end the process. */
   private static void handleConnectionFailure(Throwable err) {
     if (err instanceof VirtualMachineError fatal) {
       throw fatal;
     }
+    LOG.debug("HTTP connection: {}", err.toString());
   }
 
   private void handleRequest(HttpServerRequest req) {
