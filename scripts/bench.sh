@@ -10,6 +10,8 @@
 #   RESP misses: the same, over a key space 100 times the cache (nearly every read misses), beside
 #         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET) and redis-server.
 #   RESP3: the proxy's hits and misses after HELLO 3 (redis-benchmark -3) beside RESP2.
+#   Large values: the largest value the default byte budget caches; hits of 256 KiB and 1 MiB values
+#         beside redis-server direct.
 #   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
 #   Cache structure: JMH, LruTtlCache beside a bare access-ordered LinkedHashMap.
 #
@@ -228,6 +230,72 @@ for pipeline in 1 16; do
   row "RESP3 GET hits, -P $pipeline (vs RESP2)" "$r3hit_resp3" "RESP2 $r3hit_resp2" "$(ratio "$r3hit_resp3" "$r3hit_resp2")" "≥ 0.95"
   row "RESP3 GET mostly misses, -P $pipeline (vs RESP2)" "$r3miss_resp3" "RESP2 $r3miss_resp2" "$(ratio "$r3miss_resp3" "$r3miss_resp2")" "≥ 0.95"
 done
+
+echo "bench: large values" >&2
+# A proxy of its own with the default byte budget (no CACHE_* settings, this JVM's default heap), before
+# a Redis of its own: the largest value that budget caches, then hits of 256 KiB and 1 MiB values beside
+# redis-server direct. The largest value: LruTtlCache.maxEntryBytes() of the budget INFO reports, less
+# the entry's overhead and the key, checked by reading it twice (HIT) and one byte more (MISS).
+# REDIS_TIMEOUT is raised so that reading a value of hundreds of MiB is not cut short (at the default
+# 1s it is: 503), which would hide the size limit being measured.
+LARGE_KEYS=64
+LARGE_CLIENTS=8
+LARGE_REDIS=$(free_port); LARGE_HTTP=$(free_port); LARGE_RESP=$(free_port)
+redis-server --port "$LARGE_REDIS" --save "" --appendonly no --daemonize no >"$WORK/redis-large.log" & PIDS+=($!)
+REDIS_PORT=$LARGE_REDIS PROXY_PORT=$LARGE_HTTP RESP_PORT=$LARGE_RESP MAX_PARALLEL=$INSTANCES REDIS_TIMEOUT=30s \
+  java -jar target/redis-proxy.jar >"$WORK/proxy-large.log" 2>&1 & LARGE_PID=$!; PIDS+=("$LARGE_PID")
+for p in "$LARGE_REDIS" "$LARGE_HTTP" "$LARGE_RESP"; do await_port "$p"; done
+
+set_sized() { # port key bytes
+  head -c "$3" /dev/zero | tr '\0' x | redis-cli -p "$1" -x SET "$2" >/dev/null
+}
+second_read() { # key ; X-Cache of the second read through the large proxy (or the status if not 200)
+  curl -s -o /dev/null "http://127.0.0.1:$LARGE_HTTP/get/$1"
+  curl -s -o /dev/null -w '%{http_code} %header{x-cache}' "http://127.0.0.1:$LARGE_HTTP/get/$1" \
+    | awk '{ print ($1 == 200 ? $2 : "status " $1) }'
+}
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+cat >"$WORK/MaxEntry.java" <<'JAVA'
+import dev.redisproxy.cache.LruTtlCache;
+
+/** The largest value a cache with this byte budget stores under a key of this length. */
+class MaxEntry {
+  public static void main(String[] args) {
+    long budget = Long.parseLong(args[0]);
+    int keyBytes = Integer.parseInt(args[1]);
+    long entry = new LruTtlCache<String, byte[]>(1, budget, 1, 0, () -> 0L).maxEntryBytes();
+    System.out.println(entry - LruTtlCache.ENTRY_OVERHEAD - keyBytes);
+  }
+}
+JAVA
+budget=$(redis-cli -p "$LARGE_RESP" INFO cache | tr -d '\r' | awk -F: '$1 == "cache_max_bytes" { print $2 }')
+largest=$(java -cp "$CP" "$WORK/MaxEntry.java" "$budget" 7)
+set_sized "$LARGE_REDIS" large:a "$largest"; at=$(second_read large:a); redis-cli -p "$LARGE_REDIS" DEL large:a >/dev/null
+set_sized "$LARGE_REDIS" large:b $((largest + 1)); over=$(second_read large:b); redis-cli -p "$LARGE_REDIS" DEL large:b >/dev/null
+curl -s -o /dev/null -X DELETE "http://127.0.0.1:$LARGE_HTTP/cache"
+row "largest value cached, default budget (CACHE_MAXMEMORY $(mib "$budget"), REDIS_TIMEOUT 30s)" "$largest B ($(mib "$largest"))" \
+  "second read: $at; $((largest + 1)) B: $over" "—" "HIT / MISS"
+
+rb_get() { # port requests ; GETs over the LARGE_KEYS seeded keys from LARGE_CLIENTS clients, in req/s
+  redis-benchmark -p "$1" -t get -r "$LARGE_KEYS" -c "$LARGE_CLIENTS" -n "$2" --csv 2>/dev/null \
+    | awk -F'","' '/^"GET/ { gsub(/"/, "", $2); print $2 }'
+}
+rb_large() { # port ; a run of about SECONDS_PER_RUN, sized from a short probe
+  local probe
+  probe=$(rb_get "$1" 200)
+  rb_get "$1" "$(awk -v r="$probe" -v s="$SECONDS_PER_RUN" 'BEGIN { n = int(r * s); print (n < 200 ? 200 : n) }')"
+}
+for size in 262144 1048576; do
+  for i in $(seq 0 $((LARGE_KEYS - 1))); do set_sized "$LARGE_REDIS" "$(printf 'key:%012d' "$i")" "$size"; done
+  curl -s -o /dev/null -X DELETE "http://127.0.0.1:$LARGE_HTTP/cache"
+  # Every key read once through the proxy first, so that the runs below are all hits.
+  for i in $(seq 0 $((LARGE_KEYS - 1))); do printf 'GET key:%012d\n' "$i"; done | redis-cli -p "$LARGE_RESP" >/dev/null
+  rounds large "proxy=rb_large $LARGE_RESP" "redis=rb_large $LARGE_REDIS"
+  label=$( ((size >= 1048576)) && echo "$((size / 1048576)) MiB" || echo "$((size / 1024)) KiB")
+  row "RESP GET hits, $label values ($LARGE_KEYS keys), $LARGE_CLIENTS clients" "$large_proxy" \
+    "redis-server $large_redis" "$(ratio "$large_proxy" "$large_redis")" "—"
+done
+kill "$LARGE_PID" 2>/dev/null || true
 
 echo "bench: memory" >&2
 mem=$(java -Xmx4g -cp "$CP" dev.redisproxy.bench.MemoryFootprint 1000000)

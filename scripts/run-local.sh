@@ -94,8 +94,10 @@ fi
 echo "Stop with Ctrl-C."
 
 # In the background so that Ctrl-C and SIGTERM reach this script, which forwards SIGTERM: the
-# proxy drains and exits, then the trap stops the Redis started above.
-java -jar "$JAR" "$@" &
+# proxy drains and exits, then the trap stops the Redis started above. Out of memory ends the JVM
+# (status 3) rather than leaving it up and failing; JAVA_OPTS adds JVM options (-Xmx512m, say).
+# shellcheck disable=SC2086
+java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$JAR" "$@" &
 PROXY_PID=$!
 trap 'kill -TERM "$PROXY_PID" 2>/dev/null || true' INT TERM
 status=0

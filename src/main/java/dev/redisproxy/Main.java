@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Entry point of {@code java -jar redis-proxy.jar [-conf FILE]}: reads and checks the
  * configuration, starts Vert.x and the proxy, and drains it on SIGTERM. Exit status 0 means a
- * clean drain after SIGTERM or SIGINT, 2 bad configuration, 1 a failed start (a port in use, say).
+ * clean drain after SIGTERM or SIGINT, 2 bad configuration, 1 a failed start (a port in use, say),
+ * 3 out of memory ({@link Fatal}).
  */
 public final class Main {
 
@@ -39,6 +40,7 @@ public final class Main {
     LogFormat early = ConfigLoader.earlyLogFormat(System.getenv());
     System.setProperty("LOG_FORMAT", early.id());
     Logger log = LoggerFactory.getLogger(Main.class);
+    Fatal.install();
     ProxyConfig config;
     try {
       config = ConfigLoader.fromArgs(args, System.getenv());
@@ -53,6 +55,7 @@ public final class Main {
     config.warnings().forEach(log::warn);
     PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
     Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), registry);
+    Fatal.install(vertx);
     ProxyVerticle proxy = new ProxyVerticle(config, v -> RedisReaders.create(v, config), Ticker.system(), registry);
     try {
       vertx.deployVerticle(proxy).await();

@@ -148,6 +148,7 @@ public final class CacheVerticle extends VerticleBase {
         bus.localConsumer(INVALIDATE, this::handleInvalidate).completion(),
         bus.localConsumer(INVALIDATE_ALL, this::handleInvalidateAll).completion(),
         bus.localConsumer(PING, this::handlePing).completion(),
+        Heartbeat.answer(vertx, "cache"),
         bus.<Integer>localConsumer(HotKeys.ADDRESS, msg -> msg.reply(hotKeys.snapshot(ticker.nanos(), msg.body())))
             .completion(),
         bus.<LookupLatency>localConsumer(LookupLatency.ADDRESS, msg -> hotKeys.latency(msg.body(), ticker.nanos()))

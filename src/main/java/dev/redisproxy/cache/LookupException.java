@@ -22,9 +22,14 @@ public final class LookupException extends VertxException {
 
   /**
    * The exception as classified: itself if it is one, else {@link Failure#UNAVAILABLE}. Only a reader
-   * that breaks its contract fails with anything else.
+   * that breaks its contract fails with anything else. A {@link VirtualMachineError} (out of memory)
+   * is thrown on, not answered as a failed read: the process has to end, and it does when a handler
+   * throws one.
    */
   public static LookupException of(Throwable t) {
+    if (t instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
     return t instanceof LookupException le ? le : new LookupException(Failure.UNAVAILABLE, String.valueOf(t.getMessage()));
   }
 }

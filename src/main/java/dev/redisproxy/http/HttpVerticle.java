@@ -3,6 +3,7 @@ package dev.redisproxy.http;
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Heartbeat;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ProxyConfig;
@@ -25,6 +26,8 @@ import io.vertx.ext.web.Router;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front end: {@code GET|HEAD /get/<key>}. Deployed {@code MAX_PARALLEL} times; the
@@ -48,6 +51,7 @@ public final class HttpVerticle extends VerticleBase {
   /** How long shutdown waits for requests in flight. */
   static final long SHUTDOWN_GRACE_MS = 10_000;
 
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   private static final CharSequence OCTET_STREAM = HttpHeaders.createOptimized("application/octet-stream");
   private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
   private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
@@ -122,9 +126,11 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createHttpServer(ServerTls.apply(options, config.security()))
         .connectionHandler(this::handleConnection)
-        .requestHandler(this::handleRequest);
+        .requestHandler(this::handleRequest)
+        .exceptionHandler(HttpVerticle::handleConnectionFailure);
     vertx.setPeriodic(RequestDeadlines.sweepEveryMs(config.clientIdleTimeout().toMillis()), id -> deadlines.sweep());
-    return CacheClient.open(vertx, config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS)
+    return Heartbeat.answer(vertx, "http")
+        .compose(v -> CacheClient.open(vertx, config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS))
         .compose(client -> {
           cache = client;
           return server.listen();
@@ -137,6 +143,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void handleConnection(HttpConnection conn) {
+    conn.exceptionHandler(HttpVerticle::handleConnectionFailure);
     if (gate.tryAcquire()) {
       deadlines.opened(conn);
       conn.closeHandler(v -> {
@@ -151,6 +158,14 @@ public final class HttpVerticle extends VerticleBase {
     refused.add(conn);
     conn.closeHandler(v -> refused.remove(conn));
     vertx.setTimer(REFUSED_GRACE_MS, id -> conn.close());
+  }
+
+  /** A connection's failure (a reset, a TLS handshake) is its own; out of memory is thrown on, to end the process. */
+  private static void handleConnectionFailure(Throwable err) {
+    if (err instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
+    LOG.debug("HTTP connection: {}", err.toString());
   }
 
   private void handleRequest(HttpServerRequest req) {

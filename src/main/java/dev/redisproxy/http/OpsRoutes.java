@@ -26,7 +26,7 @@ import java.util.Locale;
  * {@link HttpVerticle}'s fast {@code /get/} dispatch did not take:
  * <ul>
  *   <li>{@code GET /metrics}: Prometheus text, with the cache's figures fetched just before;
- *   <li>{@code GET /health/live}: 200 while the process runs;
+ *   <li>{@code GET /health/live}: 200 while every event loop that serves clients answers ({@link Liveness}), else 503;
  *   <li>{@code GET /health/ready}: 200 when Redis answers PING within {@code REDIS_TIMEOUT}, else 503;
  *   <li>{@code DELETE /cache}, {@code DELETE /cache/<key>}: drop cached entries (204); Redis is not touched.
  *       A key outside {@code KEY_PATTERNS} is refused (403), as for GET.
@@ -64,7 +64,9 @@ final class OpsRoutes {
     OpsRoutes ops = new OpsRoutes(vertx, config, metrics);
     // Longer than the event-bus timeout: a Redis that does not answer is a 503 (DOWN), not a 500.
     long probeTimeoutMs = config.redisTimeout().toMillis() + CacheVerticle.ANSWER_SLACK_MS;
-    HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
+    Liveness liveness = new Liveness(vertx, config);
+    HealthChecks live = HealthChecks.create(vertx)
+        .register("event-loops", Liveness.BOUND_MS + CacheVerticle.ANSWER_SLACK_MS, liveness::check);
     HealthChecks ready = HealthChecks.create(vertx).register("redis", probeTimeoutMs, ops::pingRedis);
     Router router = Router.router(vertx);
     router.get("/metrics").handler(ops::refreshCacheStats)

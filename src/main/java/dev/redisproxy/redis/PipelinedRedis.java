@@ -162,6 +162,9 @@ final class PipelinedRedis implements Redis {
       }
       conn.endHandler(v -> release(slot, opening));
       conn.exceptionHandler(err -> {
+        if (err instanceof VirtualMachineError fatal) {
+          throw fatal; // out of memory: Vert.x reports it to the process's handler, which ends the process
+        }
         LOG.debug("Redis connection failed", err);
         release(slot, opening);
       });

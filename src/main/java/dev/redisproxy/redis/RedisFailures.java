@@ -56,10 +56,16 @@ final class RedisFailures {
   private RedisFailures() {
   }
 
-  /** The failure as a {@link LookupException} with a one-line message. */
+  /**
+   * The failure as a {@link LookupException} with a one-line message. Out of memory (any
+   * {@link VirtualMachineError}) is no Redis failure: it is thrown on, to end the process.
+   */
   static LookupException classify(Throwable t) {
     if (t instanceof LookupException re) {
       return re;
+    }
+    if (t instanceof VirtualMachineError fatal) {
+      throw fatal;
     }
     String message = oneLine(t);
     Problem problem = problemOf(t);

@@ -67,7 +67,12 @@ final class TrackingConnection {
     this.parser = new ReplyParser(this::handleFrame);
     socket.handler(this::handleBytes);
     socket.closeHandler(v -> end("Redis closed the connection"));
-    socket.exceptionHandler(err -> close(String.valueOf(err.getMessage())));
+    socket.exceptionHandler(err -> {
+      if (err instanceof VirtualMachineError fatal) {
+        throw fatal; // out of memory: Vert.x reports it to the process's handler, which ends the process
+      }
+      close(String.valueOf(err.getMessage()));
+    });
   }
 
   /**

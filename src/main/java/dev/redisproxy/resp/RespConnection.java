@@ -79,7 +79,12 @@ final class RespConnection {
     socket.handler(this::handleData);
     socket.drainHandler(v -> handleDrain());
     socket.shutdownHandler(v -> handleShutdown());
-    socket.exceptionHandler(err -> LOG.debug("RESP connection {}: {}", state.id(), err.toString()));
+    socket.exceptionHandler(err -> {
+      if (err instanceof VirtualMachineError fatal) {
+        throw fatal; // out of memory: Vert.x reports it to the process's handler, which ends the process
+      }
+      LOG.debug("RESP connection {}: {}", state.id(), err.toString());
+    });
     socket.closeHandler(v -> {
       context.owner().cancelTimer(stallCheck);
       closed = true;

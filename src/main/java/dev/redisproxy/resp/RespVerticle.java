@@ -2,6 +2,7 @@ package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
+import dev.redisproxy.cache.Heartbeat;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
@@ -61,7 +62,7 @@ public final class RespVerticle extends VerticleBase {
         .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createNetServer(ServerTls.apply(options, config.security())).connectHandler(this::handleConnection);
-    return CacheClient.open(vertx, lookupTimeoutMs).compose(client -> {
+    return Heartbeat.answer(vertx, "resp").compose(v -> CacheClient.open(vertx, lookupTimeoutMs)).compose(client -> {
       cache = client;
       return server.listen();
     });

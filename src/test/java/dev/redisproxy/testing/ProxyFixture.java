@@ -58,7 +58,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Redis: {@link #withRedis} (a process per fixture), {@link #withReader} (a fake reader and
  * clock, no process), {@link #withoutRedis} (the settings name a deployment the test runs itself).
  * Blocked threads ({@link BlockedThreads}) count from the moment the proxy has started until the
- * test ends, not during start-up and shutdown, which are Vert.x's own one-off work.
+ * test ends, not during start-up and shutdown, which are Vert.x's own one-off work. A test that
+ * blocks an event loop on purpose calls {@link #forgetBlockedThreads} once it has let it go.
  *
  * <p>Clients: {@link #get}/{@link #send} over {@link HttpClient}, {@link #connect()} for exact
  * bytes ({@link RawHttp}), {@link RawConnection#plain} on {@link #respPort()} for RESP.
@@ -264,6 +265,11 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     if (blockedDuringTest != null) {
       throw blockedDuringTest;
     }
+  }
+
+  /** Forgets the blocks of every event-loop task begun so far: for a test that blocked one on purpose. */
+  public void forgetBlockedThreads() {
+    blocked.forgetUntilNow();
   }
 
   /** The Redis process of {@link #withRedis}. */
