@@ -2,6 +2,8 @@ package dev.redisproxy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.testing.RawConnection;
+
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -136,7 +138,7 @@ class SmallHeapIT {
     Reply small = stack.get(stack.key("small"));
     assertThat(small.status()).as("small key: %s", small).isEqualTo(200);
     assertThat(small.text()).isEqualTo("small value");
-    try (RespClient resp = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+    try (RawConnection resp = RawConnection.connect(stack.proxyHost(), stack.respPort())) {
       assertThat(resp.call("GET", stack.key("small")).text()).as("small key over RESP").isEqualTo("small value");
     }
     assertThat(stack.proxyProcess().alive()).as("proxy process; output:%n%s", tail()).isTrue();
@@ -151,7 +153,7 @@ class SmallHeapIT {
     assertThat(max).as("redis_proxy_cache_max_bytes").isPositive();
     assertThat(bytes).as("redis_proxy_cache_bytes").isBetween(0L, max);
     String info;
-    try (RespClient resp = RespClient.connect(stack.proxyHost(), stack.respPort())) {
+    try (RawConnection resp = RawConnection.connect(stack.proxyHost(), stack.respPort())) {
       info = resp.call("INFO", "cache").text();
     }
     long infoBytes = infoField(info, "cache_bytes");
