@@ -84,7 +84,7 @@ public final class CacheVerticle extends VerticleBase {
   private RedisReader reader;
   private final InFlightReads inFlight = new InFlightReads(MAX_IN_FLIGHT, new InFlightReads.Source() {
     @Override
-    public Future<Buffer> read(Key key) {
+    public Future<RedisValue> read(Key key) {
       return bounded(reader.get(key));
     }
 
@@ -94,12 +94,12 @@ public final class CacheVerticle extends VerticleBase {
     }
 
     @Override
-    public void store(Key key, Buffer value) {
-      cache.put(key, value.getBytes());
+    public void store(Key key, RedisValue value) {
+      cache.put(key, value.value().getBytes());
     }
 
     @Override
-    public void ended(AsyncResult<Buffer> result) {
+    public void ended(AsyncResult<RedisValue> result) {
       if (result.succeeded()) {
         health.answered();
       } else {
@@ -187,7 +187,7 @@ public final class CacheVerticle extends VerticleBase {
       misses++;
       hotKeys.miss(key, now);
       inFlight.fetch(key).onComplete(
-          value -> outbox(replyTo).answer(ticket, value == null ? LookupReply.NOT_FOUND : LookupReply.miss(value)),
+          value -> outbox(replyTo).answer(ticket, value.found() ? LookupReply.miss(value.value()) : LookupReply.NOT_FOUND),
           err -> outbox(replyTo).answer(ticket, LookupReply.failed((LookupException) err)));
     }
   }

@@ -2,7 +2,6 @@ package dev.redisproxy.cache;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,21 +24,21 @@ final class InFlightReads {
   /** Where the reads come from and where their values go. */
   interface Source {
     /** Starts the read of the key; the future completes on the owner's event loop. */
-    Future<Buffer> read(Key key);
+    Future<RedisValue> read(Key key);
 
     /** Whether a value read from now on may be stored (see {@link RedisReader#cacheable()}). */
     boolean storable();
 
     /** Stores what a read found: called before any of the read's waiters hears of it. */
-    void store(Key key, Buffer value);
+    void store(Key key, RedisValue value);
 
     /** Every read, once, as it ends: for counting and reachability. */
-    void ended(AsyncResult<Buffer> result);
+    void ended(AsyncResult<RedisValue> result);
   }
 
   private final int max;
   private final Source source;
-  private final Map<Key, Future<Buffer>> byKey = new HashMap<>();
+  private final Map<Key, Future<RedisValue>> byKey = new HashMap<>();
   // Reads detached by an invalidation and not finished yet.
   private int detached;
   private long coalesced;
@@ -50,9 +49,9 @@ final class InFlightReads {
     this.source = source;
   }
 
-  /** The key's value from Redis (null when Redis has none), sharing a read already under way for it. */
-  Future<Buffer> fetch(Key key) {
-    Future<Buffer> pending = byKey.get(key);
+  /** What Redis has for the key ({@link RedisValue#MISSING} when nothing), sharing a read already under way for it. */
+  Future<RedisValue> fetch(Key key) {
+    Future<RedisValue> pending = byKey.get(key);
     if (pending != null) {
       coalesced++;
       return pending;
@@ -64,12 +63,12 @@ final class InFlightReads {
     }
     // Asked before the read starts: only a read whose key's changes will be reported may be kept.
     boolean storable = source.storable();
-    Future<Buffer> read = source.read(key);
+    Future<RedisValue> read = source.read(key);
     byKey.put(key, read);
     // Registered before any waiter's handler, so the value is stored before anyone is answered.
     read.onComplete(ar -> {
       boolean current = settle(key, read);
-      if (ar.succeeded() && current && storable && ar.result() != null) {
+      if (ar.succeeded() && current && storable && ar.result().found()) {
         source.store(key, ar.result());
       }
       source.ended(ar);
@@ -108,7 +107,7 @@ final class InFlightReads {
   }
 
   /** Takes a finished read out of the books; true if it was still its key's current read. */
-  private boolean settle(Key key, Future<Buffer> read) {
+  private boolean settle(Key key, Future<RedisValue> read) {
     if (byKey.get(key) == read) {
       byKey.remove(key);
       return true;

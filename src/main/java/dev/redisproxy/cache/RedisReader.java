@@ -1,7 +1,6 @@
 package dev.redisproxy.cache;
 
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * The one thing the cache needs from Redis: read a key. Owned by the cache, implemented in
@@ -14,8 +13,8 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface RedisReader {
 
-  /** The key's value, or null when Redis has no such key. */
-  Future<Buffer> get(Key key);
+  /** The key's value and its remaining time to live, read in one round trip; {@link RedisValue#MISSING} when Redis has no such key. */
+  Future<RedisValue> get(Key key);
 
   /** Succeeds when Redis answers PING; for readiness, so it never waits for a key. */
   Future<Void> ping();

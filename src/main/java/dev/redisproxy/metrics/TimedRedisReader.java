@@ -5,10 +5,10 @@ import dev.redisproxy.cache.InvalidationListener;
 import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.cache.Ticker;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,12 +30,12 @@ public final class TimedRedisReader implements RedisReader {
   }
 
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     long start = ticker.nanos();
     return delegate.get(key).onComplete(
         value -> record(start),
         err -> {
-          if (err instanceof LookupException re && re.failure() == Failure.REDIS_ERROR) {
+          if (err instanceof LookupException re && (re.failure() == Failure.REDIS_ERROR || re.failure() == Failure.TOO_LARGE)) {
             record(start);
           }
         });
