@@ -25,7 +25,7 @@ public final class FakeRedisReader implements RedisReader {
   public final Map<Key, AtomicInteger> reads = new ConcurrentHashMap<>();
   public final AtomicInteger pings = new AtomicInteger();
   // Pending reads by key, oldest first (a key can have several once an invalidation detached one).
-  private final Map<Key, Deque<Promise<Buffer>>> held = new ConcurrentHashMap<>();
+  private final Map<Key, Deque<Promise<RedisValue>>> held = new ConcurrentHashMap<>();
   // The context of the caller of get(): held reads complete there, as the RedisReader contract asks.
   private volatile Context caller;
   private volatile boolean unbound;
@@ -59,7 +59,7 @@ public final class FakeRedisReader implements RedisReader {
 
   /** Completes every pending read of the key with the value in {@link #data}. */
   public void release(Key key) {
-    Deque<Promise<Buffer>> reads = held.get(key);
+    Deque<Promise<RedisValue>> reads = held.get(key);
     while (reads != null && !reads.isEmpty()) {
       answer(key, reads.pollFirst());
     }
@@ -81,7 +81,7 @@ public final class FakeRedisReader implements RedisReader {
    * reader's may be when the read waited in a queue.
    */
   public void releaseFromThisThread(Key key) {
-    held.get(key).pollFirst().complete(data.get(key));
+    held.get(key).pollFirst().complete(RedisValue.of(data.get(key)));
   }
 
   /** From now on held reads return futures bound to no context (see {@link #releaseFromThisThread}). */
@@ -95,24 +95,24 @@ public final class FakeRedisReader implements RedisReader {
     held.keySet().forEach(this::release);
   }
 
-  private void answer(Key key, Promise<Buffer> read) {
+  private void answer(Key key, Promise<RedisValue> read) {
     Buffer value = data.get(key);
-    caller.runOnContext(v -> read.complete(value));
+    caller.runOnContext(v -> read.complete(RedisValue.of(value)));
   }
 
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     reads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
     if (failure != null) {
       return Future.failedFuture(failure);
     }
     if (holding) {
       caller = Vertx.currentContext();
-      Promise<Buffer> p = unbound ? Promise.promise() : ((ContextInternal) caller).promise();
+      Promise<RedisValue> p = unbound ? Promise.promise() : ((ContextInternal) caller).promise();
       held.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).addLast(p);
       return p.future();
     }
-    return Future.succeededFuture(data.get(key));
+    return Future.succeededFuture(RedisValue.of(data.get(key)));
   }
 
   /** Like a read: fails with the failure set, stays pending while holding, else answers. */

@@ -71,7 +71,7 @@ public final class FakeTrackingReader implements RedisReader {
   }
 
   @Override
-  public Future<Buffer> get(Key key) {
+  public Future<RedisValue> get(Key key) {
     return redis.get(key);
   }
 

@@ -20,14 +20,14 @@ class InFlightReadsTest {
 
   /** Reads the test completes, what got stored, and every read's end. */
   private final class FakeSource implements InFlightReads.Source {
-    final Map<Key, List<Promise<Buffer>>> started = new HashMap<>();
+    final Map<Key, List<Promise<RedisValue>>> started = new HashMap<>();
     final Map<Key, String> stored = new LinkedHashMap<>();
     final List<String> ended = new ArrayList<>();
     boolean storable = true;
 
     @Override
-    public Future<Buffer> read(Key key) {
-      Promise<Buffer> p = Promise.promise();
+    public Future<RedisValue> read(Key key) {
+      Promise<RedisValue> p = Promise.promise();
       started.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
       return p.future();
     }
@@ -38,16 +38,16 @@ class InFlightReadsTest {
     }
 
     @Override
-    public void store(Key key, Buffer value) {
-      stored.put(key, value.toString());
+    public void store(Key key, RedisValue value) {
+      stored.put(key, value.value().toString());
     }
 
     @Override
-    public void ended(AsyncResult<Buffer> result) {
+    public void ended(AsyncResult<RedisValue> result) {
       ended.add(result.succeeded() ? "ok" : ((LookupException) result.cause()).failure().name());
     }
 
-    Promise<Buffer> read(Key key, int i) {
+    Promise<RedisValue> read(Key key, int i) {
       return started.get(key).get(i);
     }
   }
@@ -59,12 +59,12 @@ class InFlightReadsTest {
   void missesForOneKeyShareOneReadWhoseValueIsStoredBeforeAnyWaiterHearsOfIt() {
     List<String> heard = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      reads.fetch(K).onSuccess(v -> heard.add(v + " stored=" + source.stored.get(K)));
+      reads.fetch(K).onSuccess(v -> heard.add(v.value() + " stored=" + source.stored.get(K)));
     }
     assertThat(source.started.get(K)).hasSize(1);
     assertThat(reads.coalesced()).isEqualTo(2);
     assertThat(reads.size()).isEqualTo(1);
-    source.read(K, 0).complete(Buffer.buffer("v"));
+    source.read(K, 0).complete(RedisValue.of(Buffer.buffer("v")));
     assertThat(heard).containsExactly("v stored=v", "v stored=v", "v stored=v");
     assertThat(source.ended).containsExactly("ok");
     assertThat(reads.size()).isZero();
@@ -73,7 +73,7 @@ class InFlightReadsTest {
   @Test
   void aFinishedReadIsNotSharedAndTheNextMissReadsAgain() {
     reads.fetch(K);
-    source.read(K, 0).complete(Buffer.buffer("v"));
+    source.read(K, 0).complete(RedisValue.of(Buffer.buffer("v")));
     reads.fetch(K);
     assertThat(source.started.get(K)).hasSize(2);
     assertThat(reads.coalesced()).isZero();
@@ -81,17 +81,17 @@ class InFlightReadsTest {
 
   @Test
   void aReadDetachedByAnInvalidationStoresNothingAndTheNextMissStartsAFreshRead() {
-    Future<Buffer> before = reads.fetch(K);
+    Future<RedisValue> before = reads.fetch(K);
     assertThat(reads.detach(K)).isTrue();
-    Future<Buffer> after = reads.fetch(K);
+    Future<RedisValue> after = reads.fetch(K);
     assertThat(source.started.get(K)).as("not joined to the detached read").hasSize(2);
     assertThat(reads.size()).as("the detached read still counts").isEqualTo(2);
 
-    source.read(K, 0).complete(Buffer.buffer("old"));
-    assertThat(before.result().toString()).as("its waiters still get what it read").isEqualTo("old");
+    source.read(K, 0).complete(RedisValue.of(Buffer.buffer("old")));
+    assertThat(before.result().value().toString()).as("its waiters still get what it read").isEqualTo("old");
     assertThat(source.stored).as("but it is not stored").isEmpty();
-    source.read(K, 1).complete(Buffer.buffer("new"));
-    assertThat(after.result().toString()).isEqualTo("new");
+    source.read(K, 1).complete(RedisValue.of(Buffer.buffer("new")));
+    assertThat(after.result().value().toString()).isEqualTo("new");
     assertThat(source.stored).containsExactly(Map.entry(K, "new"));
     assertThat(reads.size()).isZero();
   }
@@ -102,8 +102,8 @@ class InFlightReadsTest {
     reads.fetch(Key.of("other"));
     reads.detachAll();
     assertThat(reads.detach(K)).as("nothing left to detach").isFalse();
-    source.read(K, 0).complete(Buffer.buffer("v"));
-    source.read(Key.of("other"), 0).complete(Buffer.buffer("w"));
+    source.read(K, 0).complete(RedisValue.of(Buffer.buffer("v")));
+    source.read(Key.of("other"), 0).complete(RedisValue.of(Buffer.buffer("w")));
     assertThat(source.stored).isEmpty();
     assertThat(reads.size()).isZero();
   }
@@ -114,14 +114,14 @@ class InFlightReadsTest {
     reads.fetch(Key.of("b"));
     reads.detach(Key.of("b"));
     reads.fetch(Key.of("c"));
-    Future<Buffer> refused = reads.fetch(Key.of("d"));
+    Future<RedisValue> refused = reads.fetch(Key.of("d"));
     assertThat(refused.cause()).isInstanceOfSatisfying(LookupException.class,
         e -> assertThat(e.failure()).isEqualTo(Failure.OVERLOADED));
     assertThat(source.started).doesNotContainKey(Key.of("d"));
     assertThat(reads.rejected()).isEqualTo(1);
     assertThat(reads.fetch(Key.of("a")).isComplete()).as("joining a read under way needs no room").isFalse();
 
-    source.read(Key.of("b"), 0).complete(null);
+    source.read(Key.of("b"), 0).complete(RedisValue.MISSING);
     assertThat(reads.fetch(Key.of("d")).isComplete()).as("room again once the detached read ended").isFalse();
   }
 
@@ -130,19 +130,19 @@ class InFlightReadsTest {
     source.storable = false;
     reads.fetch(K);
     source.storable = true;
-    source.read(K, 0).complete(Buffer.buffer("v"));
+    source.read(K, 0).complete(RedisValue.of(Buffer.buffer("v")));
     assertThat(source.stored).isEmpty();
   }
 
   @Test
   void aFailedOrEmptyReadStoresNothingAndEndsOnce() {
-    Future<Buffer> failed = reads.fetch(K);
+    Future<RedisValue> failed = reads.fetch(K);
     reads.fetch(K);
     source.read(K, 0).fail(new LookupException(Failure.TIMEOUT, "Redis did not answer"));
     assertThat(failed.cause()).hasMessage("Redis did not answer");
-    Future<Buffer> missing = reads.fetch(K);
-    source.read(K, 1).complete(null);
-    assertThat(missing.result()).isNull();
+    Future<RedisValue> missing = reads.fetch(K);
+    source.read(K, 1).complete(RedisValue.MISSING);
+    assertThat(missing.result().found()).isFalse();
     assertThat(source.stored).isEmpty();
     assertThat(source.ended).containsExactly("TIMEOUT", "ok");
   }

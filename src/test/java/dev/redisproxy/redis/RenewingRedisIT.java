@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.testing.RedisProcess;
@@ -136,7 +137,7 @@ class RenewingRedisIT {
     for (int i = 0; i < n; i++) {
       CompletableFuture<Buffer> read = new CompletableFuture<>();
       reads.add(read);
-      context.runOnContext(v -> reader.get(Key.of("k")).onComplete(read::complete, read::completeExceptionally));
+      context.runOnContext(v -> reader.get(Key.of("k")).map(RedisValue::value).onComplete(read::complete, read::completeExceptionally));
     }
     return reads;
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.testing.Await;
@@ -87,7 +88,7 @@ class TrackingRedisReaderIT {
   }
 
   private String read(String key) throws Exception {
-    Buffer value = onContext(() -> reader.get(Key.of(key)));
+    Buffer value = onContext(() -> reader.get(Key.of(key)).map(RedisValue::value));
     return value == null ? null : value.toString();
   }
 
@@ -112,11 +113,11 @@ class TrackingRedisReaderIT {
     try {
       for (int round = 0; round < 10; round++) {
         onContext(() -> {
-          List<Future<Buffer>> reads = new ArrayList<>();
+          List<Future<RedisValue>> reads = new ArrayList<>();
           for (int i = 0; i < 1000; i++) {
             String key = "k" + (i % keys);
             reads.add(reader.get(Key.of(key)).onSuccess(v -> {
-              if (v == null || !v.toString().startsWith(key + "=")) {
+              if (!v.found() || !v.value().toString().startsWith(key + "=")) {
                 wrong.incrementAndGet();
               }
             }));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.testing.RedisProcess;
@@ -40,7 +41,7 @@ class VertxRedisReaderIT {
 
   /** Runs the read on a Vert.x context, as the cache verticle does, and waits for it. */
   private Buffer read(Key key) throws Exception {
-    return onContext(() -> reader.get(key));
+    return onContext(() -> reader.get(key).map(RedisValue::value));
   }
 
   private <T> T onContext(java.util.function.Supplier<Future<T>> call) throws Exception {
