@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  *       when the PTTL ran.</li>
  * </ul>
  * The other order would give a value written in between the previous value's time to live, which may
- * be longer than its own. {@code GETRANGE} answers {@code ""} both for an empty value and for a key
+ * be longer than its own. On one server (and Sentinel's master) the order always holds: both go down
+ * one connection. In a Cluster both go to the key's node in this order too, except while that node's
+ * connection is first opened or a {@code MOVED}/{@code ASK} is followed: vertx-redis-client 5.0.7 then
+ * re-sends each command on its own, and only a write landing in that instant can see the other order. {@code GETRANGE} answers {@code ""} both for an empty value and for a key
  * that does not exist: with PTTL {@code -2} it is missing; with PTTL {@code >= -1} it is an empty
  * value or a key created between the two commands, so the key is read once more with {@code GET}
  * (rare: only empty values cost two round trips). A value larger than {@code maxValue} written
