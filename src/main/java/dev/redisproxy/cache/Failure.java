@@ -16,7 +16,9 @@ public enum Failure {
   /** Redis answered with an error reply, such as WRONGTYPE. */
   REDIS_ERROR(3),
   /** Too many reads are already waiting for Redis; failing fast instead of queueing. */
-  OVERLOADED(4);
+  OVERLOADED(4),
+  /** The value is larger than the most this proxy reads from Redis; it is neither read whole nor cached. */
+  TOO_LARGE(5);
 
   private final int code;
 

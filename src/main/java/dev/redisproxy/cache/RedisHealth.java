@@ -28,10 +28,10 @@ final class RedisHealth {
     note(true);
   }
 
-  /** A read failed: counted; anything but an error reply means Redis is not reachable. */
+  /** A read failed: counted; anything but an error reply or a value too large means Redis is not reachable. */
   void readFailed(Failure failure) {
     switch (failure) {
-      case REDIS_ERROR -> errors++;
+      case REDIS_ERROR, TOO_LARGE -> errors++;
       case TIMEOUT -> timeouts++;
       default -> unavailable++;
     }
@@ -40,7 +40,8 @@ final class RedisHealth {
 
   /** A PING failed: not counted as a read, but says whether Redis is reachable. */
   void pingFailed(Failure failure) {
-    if (failure != Failure.REDIS_ERROR) {
+    // Redis answered both: with an error reply, or with the start of a value too large to read.
+    if (failure != Failure.REDIS_ERROR && failure != Failure.TOO_LARGE) {
       note(false);
     }
   }

@@ -62,6 +62,14 @@ public record ProxyConfig(
     warnings = List.copyOf(warnings);
   }
 
+  /**
+   * The largest value the proxy reads from Redis (a larger one fails its reads, so that no one read can
+   * exhaust the heap): a sixteenth of the JVM's maximum heap, at most Redis's own 512 MiB limit on a string.
+   */
+  public long maxValueSize() {
+    return Math.min(512L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
+  }
+
   /** The Redis deployment without credentials, fit for logs. */
   public String redisAddress() {
     return backend.address();

@@ -272,6 +272,10 @@ public final class HttpVerticle extends VerticleBase {
       sendText(req, 502, "Redis error: " + message);
       return;
     }
+    if (failure == Failure.TOO_LARGE) {
+      sendText(req, 502, message);
+      return;
+    }
     req.response().putHeader(RETRY_AFTER, ONE_SECOND);
     sendText(req, 503, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
   }

@@ -35,7 +35,7 @@ public final class TimedRedisReader implements RedisReader {
     return delegate.get(key).onComplete(
         value -> record(start),
         err -> {
-          if (err instanceof LookupException re && re.failure() == Failure.REDIS_ERROR) {
+          if (err instanceof LookupException re && (re.failure() == Failure.REDIS_ERROR || re.failure() == Failure.TOO_LARGE)) {
             record(start);
           }
         });

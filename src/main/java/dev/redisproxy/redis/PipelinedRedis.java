@@ -8,6 +8,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -97,8 +98,46 @@ final class PipelinedRedis implements Redis {
     if (slot.pending >= RedisClientOptions.PIPELINE_DEPTH) {
       return Future.failedFuture(PIPELINES_FULL);
     }
+    return sendOn(slot, connectionOf(slot), command);
+  }
+
+  /**
+   * Pipelines the commands on one connection, in order, so that a later one sees what an earlier one
+   * saw (a value, then its key's time to live); in a Cluster each goes to its key's node, and both to
+   * the same node when they name the same key. Unlike the client's own {@code batch}, each failure
+   * keeps its own error reply (the client's rewrites them as {@code "ERR [i] ..."}, which hides
+   * {@code WRONGTYPE} and {@code LOADING}, and in a Cluster keeps {@code MOVED} from being followed):
+   * the batch fails as its first failed command.
+   */
+  @Override
+  public Future<List<Response>> batch(List<Request> commands) {
+    if (closed) {
+      return Future.failedFuture("Redis client is closed");
+    }
+    Slot slot = leastBusy();
+    if (slot.pending + commands.size() > RedisClientOptions.PIPELINE_DEPTH) {
+      return Future.failedFuture(PIPELINES_FULL);
+    }
     Future<RedisConnection> connection = connectionOf(slot);
+    List<Future<Response>> replies = new ArrayList<>(commands.size());
+    for (Request command : commands) {
+      replies.add(sendOn(slot, connection, command));
+    }
+    return Future.join(replies).transform(all -> {
+      List<Response> answers = new ArrayList<>(replies.size());
+      for (Future<Response> reply : replies) {
+        if (reply.failed()) {
+          return Future.failedFuture(reply.cause());
+        }
+        answers.add(reply.result());
+      }
+      return Future.succeededFuture(answers);
+    });
+  }
+
+  private Future<Response> sendOn(Slot slot, Future<RedisConnection> connection, Request command) {
     slot.pending++;
+    // Sent at once on an open connection; else in the order the commands were given, once it opens.
     Future<Response> reply = connection.succeeded()
         ? connection.result().send(command)
         : connection.compose(conn -> conn.send(command));
@@ -111,12 +150,6 @@ final class PipelinedRedis implements Redis {
         release(slot, connection);
       }
     });
-  }
-
-  /** Not used for reads: through the pool, one connection for the whole batch. */
-  @Override
-  public Future<List<Response>> batch(List<Request> commands) {
-    return client.batch(commands);
   }
 
   /** A connection of the client's pool, the caller's to close. */

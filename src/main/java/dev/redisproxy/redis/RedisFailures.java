@@ -11,7 +11,7 @@ import javax.net.ssl.SSLException;
 /**
  * The one place that sorts what vertx-redis-client fails with into a {@link Failure}, by type, the same
  * way in every mode (the readers call it at their edge): error
- * replies to the GET are {@link Failure#REDIS_ERROR}, anything that kept the read from reaching a
+ * replies to a read's commands are {@link Failure#REDIS_ERROR}, anything that kept the read from reaching a
  * working connection is {@link Failure#UNAVAILABLE}, a full queue is {@link Failure#OVERLOADED}.
  * Messages come out on one line: Sentinel and Cluster list one failure per endpoint, one per line.
  */
@@ -22,7 +22,7 @@ final class RedisFailures {
     CREDENTIALS("Redis refused the proxy's credentials", true,
         "REDIS_URL or REDIS_USER/REDIS_PASSWORD, and the user's ACL"),
     SET_UP("Redis refused the connection set-up", true,
-        "the user's ACL (it needs GET; SELECT for a database in REDIS_URL; CLUSTER SLOTS in Cluster mode)"
+        "the user's ACL (it needs GETRANGE, PTTL and GET; SELECT for a database in REDIS_URL; CLUSTER SLOTS in Cluster mode)"
             + " and the database number"),
     TLS("TLS handshake with Redis failed", false,
         "REDIS_TLS_CA, REDIS_TLS_CERT/REDIS_TLS_KEY, and that the certificate names the host");
@@ -50,8 +50,12 @@ final class RedisFailures {
       Set.of("LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "CONNECTION_CLOSED");
   /** Refused credentials, also inside a "cannot connect to any of the endpoints" list. */
   private static final Pattern CREDENTIALS_ERROR = Pattern.compile("\\b(WRONGPASS|NOAUTH)\\b|ERR invalid password");
-  /** Other refusals of the handshake: an ACL without a command it needs (SELECT, CLUSTER SLOTS), a bad database. */
-  private static final Pattern SET_UP_ERROR = Pattern.compile("\\bNOPERM\\b.*'(?!get')[a-z|]+' command|\\bERR (invalid )?DB index");
+  /**
+   * Other refusals of the handshake: an ACL without a command it needs (SELECT, CLUSTER SLOTS), a bad
+   * database. Not the commands of a read ({@link ValueRead}): refused, they are that read's error reply.
+   */
+  private static final Pattern SET_UP_ERROR =
+      Pattern.compile("\\bNOPERM\\b.*'(?!(get|getrange|pttl)')[a-z|]+' command|\\bERR (invalid )?DB index");
 
   private RedisFailures() {
   }

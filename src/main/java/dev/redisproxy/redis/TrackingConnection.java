@@ -46,7 +46,10 @@ final class TrackingConnection {
   /** The name Redis shows for this connection in CLIENT LIST, so operators can tell it apart. */
   static final String CLIENT_NAME = "redis-proxy-tracking";
 
-  private static final byte[] GET_PREFIX = "*2\r\n$3\r\nGET\r\n$".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] GETRANGE = "GETRANGE".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PTTL = "PTTL".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ZERO = {'0'};
   private static final byte[] CRLF = {'\r', '\n'};
 
   // The context that opened the connection: replies complete their futures on it, in arrival order.
@@ -129,13 +132,41 @@ final class TrackingConnection {
         + " instead of switching to RESP3"));
   }
 
-  /** The key's value, or null when Redis has no such key; from now on Redis reports the key's changes. */
-  Future<Buffer> get(Key key) {
-    byte[] k = key.toBytes();
-    Buffer request = Buffer.buffer(GET_PREFIX.length + 16 + k.length)
-        .appendBytes(GET_PREFIX).appendString(Integer.toString(k.length)).appendBytes(CRLF)
-        .appendBytes(k).appendBytes(CRLF);
-    return write(request).compose(TrackingConnection::value);
+  /**
+   * {@code GETRANGE key 0 last} ({@code GET key} when {@code last} is negative), then {@code PTTL key},
+   * in one write (see {@link ValueRead}); from now on Redis reports the key's changes.
+   */
+  Future<ValueRead.Found> valueAndTtl(byte[] key, long last) {
+    Buffer request = Buffer.buffer(64 + 2 * key.length);
+    if (last < 0) {
+      command(request, GET, key);
+    } else {
+      command(request, GETRANGE, key, ZERO, Long.toString(last).getBytes(StandardCharsets.US_ASCII));
+    }
+    command(request, PTTL, key);
+    if (closedBecause != null) {
+      return Future.failedFuture(closed());
+    }
+    Future<Object> value = expect();
+    Future<Object> ttl = expect();
+    socket.write(request);
+    return Future.join(value, ttl).transform(all -> {
+      if (value.failed() || ttl.failed()) {
+        return Future.failedFuture(value.failed() ? value.cause() : ttl.cause());
+      }
+      if ((value.result() == null || value.result() instanceof Buffer) && ttl.result() instanceof Long pttl) {
+        return Future.succeededFuture(new ValueRead.Found((Buffer) value.result(), pttl));
+      }
+      return Future.failedFuture(new LookupException(Failure.REDIS_ERROR,
+          "unexpected replies to a read: " + value.result() + ", " + ttl.result()));
+    });
+  }
+
+  private static void command(Buffer out, byte[]... args) {
+    out.appendString("*" + args.length + "\r\n");
+    for (byte[] arg : args) {
+      out.appendString("$" + arg.length + "\r\n").appendBytes(arg).appendBytes(CRLF);
+    }
   }
 
   /** Succeeds when Redis answers PING: everything sent before it has been answered too. */
@@ -161,13 +192,6 @@ final class TrackingConnection {
     socket.close();
   }
 
-  private static Future<Buffer> value(Object reply) {
-    if (reply == null || reply instanceof Buffer) {
-      return Future.succeededFuture((Buffer) reply);
-    }
-    return Future.failedFuture(new LookupException(Failure.REDIS_ERROR, "unexpected reply to GET: " + reply));
-  }
-
   /** Sends a command of text and number arguments; an error reply fails the future with a message that names the step. */
   private Future<Object> send(String step, Object... args) {
     Buffer request = Buffer.buffer().appendString("*" + args.length + "\r\n");
@@ -183,9 +207,15 @@ final class TrackingConnection {
     if (closedBecause != null) {
       return Future.failedFuture(closed());
     }
+    Future<Object> reply = expect();
+    socket.write(request);
+    return reply;
+  }
+
+  /** The next reply Redis sends that is not a push: for a request about to be written. */
+  private Future<Object> expect() {
     Promise<Object> reply = context.promise();
     pending.add(reply);
-    socket.write(request);
     return reply.future();
   }
 

@@ -8,7 +8,6 @@ import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.redis.client.impl.RedisURI;
 import java.time.Duration;
@@ -49,6 +48,8 @@ public final class TrackingRedisReader implements RedisReader {
   private final String address;
   // Requests pipelined on the connection, and how many more may wait: the pool's bounds, applied here.
   private final InFlightLimit pipeline;
+  // The commands of a read, as over the pooled connections.
+  private final ValueRead reads;
   private final Backoff backoff = new Backoff(FIRST_RETRY_MS, MAX_RETRY_MS);
   private InvalidationListener listener;
   // The connection misses are read over; null while tracking is down.
@@ -62,20 +63,26 @@ public final class TrackingRedisReader implements RedisReader {
   private long pingTimer = -1;
   private long retryTimer = -1;
 
-  TrackingRedisReader(Vertx vertx, ProxyConfig config, RedisReader pooled) {
+  TrackingRedisReader(Vertx vertx, ProxyConfig config, RedisReader pooled, long maxValue) {
     this.vertx = vertx;
     this.pooled = pooled;
+    this.reads = new ValueRead(maxValue);
     this.backend = config.backend();
     this.net = vertx.createNetClient(RedisClientOptions.netClientOptions(config));
     this.uri = new RedisURI(backend.endpoints().get(0));
     this.timeout = config.redisTimeout();
     this.address = config.redisAddress();
-    this.pipeline = new InFlightLimit(RedisClientOptions.PIPELINE_DEPTH, backend.poolWaiting());
+    this.pipeline = new InFlightLimit(RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS, backend.poolWaiting());
   }
 
   /** A tracking reader for one Redis server, falling back to the pooled reader while tracking is down. */
   public static TrackingRedisReader create(Vertx vertx, ProxyConfig config) {
-    return new TrackingRedisReader(vertx, config, VertxRedisReader.create(vertx, config));
+    return create(vertx, config, config.maxValueSize());
+  }
+
+  /** As {@link #create(Vertx, ProxyConfig)}, reading values of at most {@code maxValue} bytes. */
+  static TrackingRedisReader create(Vertx vertx, ProxyConfig config, long maxValue) {
+    return new TrackingRedisReader(vertx, config, VertxRedisReader.create(vertx, config, maxValue), maxValue);
   }
 
   @Override
@@ -97,7 +104,7 @@ public final class TrackingRedisReader implements RedisReader {
     if (conn == null) {
       return pooled.get(key);
     }
-    return pipeline.submit(() -> conn.get(key).map(RedisValue::of))
+    return pipeline.submit(() -> reads.read(conn::valueAndTtl, key))
         .recover(err -> conn.isOpen() ? Future.failedFuture(err) : pooled.get(key));
   }
 

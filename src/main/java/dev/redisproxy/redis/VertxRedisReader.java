@@ -9,12 +9,12 @@ import dev.redisproxy.config.RedisBackend;
 import dev.redisproxy.redis.RedisFailures.Problem;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads Redis with vertx-redis-client, in whichever mode the configuration names (one server,
- * Sentinel, Cluster; see {@link RedisClientOptions}). Reads are pipelined over at most
+ * Sentinel, Cluster; see {@link RedisClientOptions}), a value and its time to live in one round trip
+ * ({@link ValueRead}: the commands, and why). Reads are pipelined over at most
  * {@code REDIS_POOL_SIZE} connections ({@link PipelinedRedis}; Cluster: one fewer per node), opened
  * on demand through the client's pool, so after Redis restarts or fails over the next read simply
  * opens a fresh connection to wherever the client now routes it: there is no reconnect loop to get
@@ -47,6 +48,7 @@ public final class VertxRedisReader implements RedisReader {
   private final Supplier<Redis> clients;
   private final String address;
   private final InFlightLimit inFlight;
+  private final ValueRead reads;
   // Fields below are touched only on the caller's context (the cache verticle's), like the futures of get.
   private Redis client;
   // The problem last logged, so that it is logged once; null after a successful read.
@@ -55,14 +57,20 @@ public final class VertxRedisReader implements RedisReader {
   private LookupException refusal;
   private long refusedAt;
 
-  private VertxRedisReader(Supplier<Redis> clients, String address, InFlightLimit inFlight) {
+  private VertxRedisReader(Supplier<Redis> clients, String address, InFlightLimit inFlight, ValueRead reads) {
     this.clients = clients;
     this.address = address;
     this.inFlight = inFlight;
+    this.reads = reads;
     this.client = clients.get();
   }
 
   public static VertxRedisReader create(Vertx vertx, ProxyConfig config) {
+    return create(vertx, config, config.maxValueSize());
+  }
+
+  /** As {@link #create(Vertx, ProxyConfig)}, reading values of at most {@code maxValue} bytes. */
+  static VertxRedisReader create(Vertx vertx, ProxyConfig config, long maxValue) {
     RedisBackend backend = config.backend();
     if (backend.tls() != null && !backend.tls().verifyHostname()) {
       LOG.warn("REDIS_TLS_VERIFY_HOSTNAME is off: the Redis certificate is not checked against the host name,"
@@ -80,7 +88,9 @@ public final class VertxRedisReader implements RedisReader {
         () -> RenewingRedis.create(vertx, () -> PipelinedRedis.create(Redis.createClient(vertx, options), connections,
             RedisClientOptions.TOPOLOGY_TTL_MS), stuckAfterMs),
         config.redisAddress(),
-        new InFlightLimit(connections * RedisClientOptions.PIPELINE_DEPTH, backend.poolWaiting()));
+        // Each read pipelines ValueRead.COMMANDS commands: this many reads fill the connections' pipelines.
+        new InFlightLimit(connections * RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS, backend.poolWaiting()),
+        new ValueRead(maxValue));
   }
 
   @Override
@@ -91,17 +101,16 @@ public final class VertxRedisReader implements RedisReader {
       }
       refusal = null;
     }
-    return inFlight.submit(() -> send(key)).map(RedisValue::of);
+    return inFlight.submit(() -> send(key));
   }
 
-  private Future<Buffer> send(Key key) {
+  private Future<RedisValue> send(Key key) {
     Redis used = client;
-    return used.send(Request.cmd(Command.GET).arg(key.toBytes()))
+    return reads.read((k, last) -> valueAndTtl(used, k, last), key)
         .transform(ar -> {
           if (ar.succeeded()) {
             reported = null;
-            Response r = ar.result();
-            return Future.succeededFuture(r == null ? null : r.toBuffer());
+            return Future.succeededFuture(ar.result());
           }
           LookupException failure = RedisFailures.classify(ar.cause());
           Problem problem = RedisFailures.problemOf(ar.cause());
@@ -113,6 +122,17 @@ public final class VertxRedisReader implements RedisReader {
           }
           return Future.failedFuture(failure);
         });
+  }
+
+  /** The value command and PTTL, pipelined on one connection of the client (PipelinedRedis's batch). */
+  private static Future<ValueRead.Found> valueAndTtl(Redis redis, byte[] key, long last) {
+    Request value = last < 0
+        ? Request.cmd(Command.GET).arg(key)
+        : Request.cmd(Command.GETRANGE).arg(key).arg(0).arg(last);
+    return redis.batch(List.of(value, Request.cmd(Command.PTTL).arg(key))).map(replies -> {
+      Response v = replies.get(0);
+      return new ValueRead.Found(v == null ? null : v.toBuffer(), replies.get(1).toLong());
+    });
   }
 
   @Override

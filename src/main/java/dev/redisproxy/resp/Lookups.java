@@ -96,6 +96,7 @@ final class Lookups {
   static Buffer failureReply(Failure failure, String message) {
     return switch (failure) {
       case REDIS_ERROR -> RespEncoder.error(message == null ? "ERR Redis error" : message);
+      case TOO_LARGE -> RespEncoder.error("ERR " + message);
       case TIMEOUT -> TIMED_OUT;
       default -> RespEncoder.error("UNAVAILABLE Redis unavailable: " + message);
     };

@@ -21,10 +21,10 @@ import redis.clients.jedis.Jedis;
 class AuthenticationIT {
 
   /**
-   * The least a user needs for the proxy: GET. The handshake ({@code HELLO 3 AUTH user pass}) needs
+   * The least a user needs for the proxy: the commands of a read (see ValueRead). The handshake ({@code HELLO 3 AUTH user pass}) needs
    * no permission of its own. Keys under {@code public:} only.
    */
-  static final String READER_ACL = "on >pw ~public:* resetchannels -@all +get";
+  static final String READER_ACL = "on >pw ~public:* resetchannels -@all +getrange +pttl +get";
 
   private RedisProcess redis;
 
@@ -48,7 +48,19 @@ class AuthenticationIT {
   }
 
   @Test
-  void anAclUserAllowedOnlyGetReadsAndAKeyOutsideItsPatternIsARedisError() throws Exception {
+  void aUserAllowedGetAloneIsToldWhichReadCommandItLacks() throws Exception {
+    try (Jedis jedis = redis.client()) {
+      jedis.aclSetUser("getter", "on", ">pw", "~*", "resetchannels", "-@all", "+get");
+    }
+    try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_URL", url("getter:pw")))) {
+      LookupException denied = h.failureOf("public:greeting");
+      assertThat(denied.failure()).isEqualTo(Failure.REDIS_ERROR);
+      assertThat(denied.getMessage()).startsWith("NOPERM").contains("'getrange'");
+    }
+  }
+
+  @Test
+  void anAclUserAllowedOnlyTheReadCommandsReadsAndAKeyOutsideItsPatternIsARedisError() throws Exception {
     try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_URL", url("reader:pw")))) {
       assertThat(h.read("public:greeting")).isEqualTo("hello");
       assertThat(h.read("public:missing")).isNull();

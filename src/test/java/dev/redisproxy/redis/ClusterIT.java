@@ -3,7 +3,9 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.InProcessProxy;
 import dev.redisproxy.testing.RedisCluster;
@@ -92,6 +94,7 @@ class ClusterIT {
       assertThat(wrongType.failure()).isEqualTo(Failure.REDIS_ERROR);
       assertThat(wrongType.getMessage()).startsWith("WRONGTYPE");
     }
+    readsEachKeysTimeToLiveFromItsOwnNode();
     try (InProcessProxy proxy = InProcessProxy.start(env())) {
       for (int slot : new int[] {0, RedisCluster.SLOTS / 2, RedisCluster.SLOTS - 1}) {
         String key = keys.get(slot);
@@ -103,15 +106,44 @@ class ClusterIT {
     }
   }
 
+  /** Keys on every master, each with its own TTL: each read's PTTL ran where its key lives, beside its GETRANGE. */
+  private void readsEachKeysTimeToLiveFromItsOwnNode() throws Exception {
+    List<RedisProcess> masters = cluster.nodes().subList(0, 3);
+    Map<String, Long> ttls = new LinkedHashMap<>();
+    for (RedisProcess master : masters) {
+      try (Jedis j = master.client()) {
+        j.configResetStat();
+        for (String key : keysOn(master, 4).keySet()) {
+          long ttl = 100_000L * (ttls.size() + 1);
+          j.psetex(key, ttl, "v");
+          ttls.put(key, ttl);
+        }
+      }
+    }
+    try (ReaderHarness h = new ReaderHarness(env())) {
+      for (Map.Entry<String, Long> e : ttls.entrySet()) {
+        RedisValue v = h.onContext(() -> h.reader.get(Key.of(e.getKey())));
+        assertThat(v.value().toString()).isEqualTo("v");
+        assertThat(v.ttlMillis()).as(e.getKey()).isBetween(e.getValue() - 50_000, e.getValue());
+      }
+    }
+    for (RedisProcess master : masters) {
+      try (Jedis j = master.client()) {
+        String stats = j.info("commandstats");
+        assertThat(stats).as("node %d", master.port()).contains("cmdstat_pttl:calls=4,").contains("cmdstat_getrange:calls=4,");
+      }
+    }
+  }
+
   @Test
-  void anAclUserNeedsGetAndClusterSlotsOnly() throws Exception {
+  void anAclUserNeedsTheReadCommandsAndClusterSlotsOnly() throws Exception {
     Map<String, String> values = keysOn(cluster.masterForSlot(0), 3);
     values.putAll(keysOn(cluster.masterForSlot(RedisCluster.SLOTS - 1), 3));
     cluster.set(values);
     for (RedisProcess node : cluster.nodes()) {
       try (Jedis j = node.client()) {
-        j.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+get", "+cluster|slots");
-        j.aclSetUser("getter", "on", ">pw", "~*", "resetchannels", "-@all", "+get");
+        j.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+getrange", "+pttl", "+get", "+cluster|slots");
+        j.aclSetUser("getter", "on", ">pw", "~*", "resetchannels", "-@all", "+getrange", "+pttl", "+get");
       }
     }
     try (ReaderHarness h = new ReaderHarness(Map.of("REDIS_CLUSTER_NODES", cluster.seedNodes(),

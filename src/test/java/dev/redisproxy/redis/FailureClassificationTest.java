@@ -21,6 +21,8 @@ class FailureClassificationTest {
       "WRONGTYPE Operation against a key holding the wrong kind of value|REDIS_ERROR",
       "NOPERM No permissions to access a key|REDIS_ERROR",
       "NOPERM this user has no permissions to run the 'get' command|REDIS_ERROR",
+      "NOPERM this user has no permissions to run the 'getrange' command|REDIS_ERROR",
+      "NOPERM this user has no permissions to run the 'pttl' command|REDIS_ERROR",
       "ERR unknown command|REDIS_ERROR",
       "LOADING Redis is loading the dataset in memory|UNAVAILABLE",
       "BUSY Redis is busy running a script|UNAVAILABLE",

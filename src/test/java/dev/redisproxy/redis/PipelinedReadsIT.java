@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisValue;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.RedisProcess;
 import dev.redisproxy.testing.TcpRelay;
@@ -99,11 +99,11 @@ class PipelinedReadsIT {
     assertThat(outcomes(List.of("warm-up"))).containsExactly(OK + null);
     long before = relay.bytesForwarded();
     redis.pause(true);
-    List<Future<Buffer>> reads;
+    List<Future<RedisValue>> reads;
     try {
       reads = start(new ArrayList<>(values.keySet()));
-      long frames = values.keySet().stream().mapToLong(PipelinedReadsIT::getFrameLength).sum();
-      Await.until(DEADLINE, "every GET written to the stopped Redis", () -> relay.bytesForwarded() - before >= frames);
+      long frames = values.keySet().stream().mapToLong(this::getFrameLength).sum();
+      Await.until(DEADLINE, "every read written to the stopped Redis", () -> relay.bytesForwarded() - before >= frames);
     } finally {
       redis.pause(false);
     }
@@ -126,11 +126,11 @@ class PipelinedReadsIT {
     int opened = relay.acceptedConnections();
     long before = relay.bytesForwarded();
     redis.pause(true);
-    List<Future<Buffer>> cut;
+    List<Future<RedisValue>> cut;
     try {
       cut = start(keys);
-      long frames = keys.stream().mapToLong(PipelinedReadsIT::getFrameLength).sum();
-      Await.until(DEADLINE, "every GET written to the stopped Redis", () -> relay.bytesForwarded() - before >= frames);
+      long frames = keys.stream().mapToLong(this::getFrameLength).sum();
+      Await.until(DEADLINE, "every read written to the stopped Redis", () -> relay.bytesForwarded() - before >= frames);
       relay.dropConnections();
       assertThat(outcomesOf(cut)).allSatisfy(outcome -> assertThat(outcome).startsWith(FAILED + Failure.UNAVAILABLE));
     } finally {
@@ -154,15 +154,19 @@ class PipelinedReadsIT {
     return values;
   }
 
-  /** The bytes of {@code GET key} in RESP. */
-  private static long getFrameLength(String key) {
+  /** The bytes of a read of the key in RESP: {@code GETRANGE key 0 max}, then {@code PTTL key} (see ValueRead). */
+  private long getFrameLength(String key) {
     int length = key.getBytes(StandardCharsets.UTF_8).length;
-    return ("*2\r\n$3\r\nGET\r\n$" + length + "\r\n").length() + length + 2;
+    String max = Long.toString(harness.config.maxValueSize());
+    String bulkKey = "$" + length + "\r\n";
+    return ("*4\r\n$8\r\nGETRANGE\r\n" + bulkKey).length() + length + 2 + "$1\r\n0\r\n".length()
+        + ("$" + max.length() + "\r\n" + max + "\r\n").length()
+        + ("*2\r\n$4\r\nPTTL\r\n" + bulkKey).length() + length + 2;
   }
 
   /** Reads every key at once, all started in one turn of the reader's context. */
-  private List<Future<Buffer>> start(List<String> keys) throws Exception {
-    return harness.onContext(() -> Future.succeededFuture(keys.stream().map(k -> harness.reader.get(Key.of(k)).map(RedisValue::value)).toList()));
+  private List<Future<RedisValue>> start(List<String> keys) throws Exception {
+    return harness.onContext(() -> Future.succeededFuture(keys.stream().map(k -> harness.reader.get(Key.of(k))).toList()));
   }
 
   private List<String> outcomes(List<String> keys) throws Exception {
@@ -170,10 +174,10 @@ class PipelinedReadsIT {
   }
 
   /** Each read's outcome, in order: {@code ok:<value or null>} or {@code failed:<Failure> <first word of the message>}. */
-  private List<String> outcomesOf(List<Future<Buffer>> reads) throws Exception {
+  private List<String> outcomesOf(List<Future<RedisValue>> reads) throws Exception {
     return harness.onContext(() -> Future.join(reads).transform(done -> Future.succeededFuture(reads.stream().map(r -> {
       if (r.succeeded()) {
-        return OK + (r.result() == null ? null : r.result().toString());
+        return OK + (r.result().found() ? r.result().value().toString() : null);
       }
       LookupException e = (LookupException) r.cause();
       return FAILED + e.failure() + " " + e.getMessage().split(" ", 2)[0];

@@ -48,6 +48,33 @@ class PipelinedRedisTest {
   }
 
   @Test
+  void aBatchGoesToOneConnectionInOrderEvenWhenAnotherIsLessBusy() {
+    get("busy");
+    Future<List<Response>> both = redis.batch(List.of(
+        Request.cmd(Command.GETRANGE).arg("k").arg(0).arg(10), Request.cmd(Command.PTTL).arg("k")));
+    assertThat(client.connections).hasSize(2);
+    FakeConnection second = client.connections.get(1);
+    assertThat(second.keys).containsExactly("k", "k");
+    assertThat(second.commands).containsExactly("getrange", "pttl");
+    second.answerOldest("v");
+    assertThat(both.isComplete()).isFalse();
+    second.answerOldest("1500");
+    assertThat(both.result()).extracting(Response::toString).containsExactly("v", "1500");
+  }
+
+  @Test
+  void aBatchFailsAsItsFirstFailedCommandWithTheErrorReplyUnchanged() {
+    Future<List<Response>> both = redis.batch(List.of(Request.cmd(Command.GETRANGE).arg("k").arg(0).arg(10),
+        Request.cmd(Command.PTTL).arg("k")));
+    FakeConnection c = client.connections.get(0);
+    c.failOldest(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    c.answerOldest("1500");
+    assertThat(both.cause()).isInstanceOf(ErrorType.class)
+        .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(c.closes).as("an error reply keeps the connection").isZero();
+  }
+
+  @Test
   void concurrentCommandsArePipelinedOverAtMostTheSizeAndAnsweredInOrder() {
     List<Future<Response>> replies = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -194,6 +221,7 @@ class PipelinedRedisTest {
   /** A connection that queues commands and answers them, oldest first, when the test says so. */
   private static final class FakeConnection implements RedisConnection {
     final List<String> keys = new ArrayList<>();
+    final List<String> commands = new ArrayList<>();
     final List<Promise<Response>> pending = new ArrayList<>();
     Handler<Void> endHandler;
     int closes;
@@ -219,6 +247,7 @@ class PipelinedRedisTest {
     @Override
     public Future<Response> send(Request command) {
       keys.add(new String(((RequestImpl) command).getArgs().get(0), StandardCharsets.UTF_8));
+      commands.add(command.command().toString());
       Promise<Response> p = Promise.promise();
       pending.add(p);
       return p.future();

@@ -3,8 +3,8 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisValue;
+import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import io.vertx.core.Context;
@@ -42,7 +42,7 @@ final class ReaderHarness implements AutoCloseable {
 
   /** The value as text, or null when Redis has no such key; throws {@link ExecutionException} on failure. */
   String read(String key) throws Exception {
-    Buffer value = onContext(() -> reader.get(Key.of(key)).map(RedisValue::value));
+    Buffer value = onContext(() -> reader.get(Key.of(key))).value();
     return value == null ? null : value.toString();
   }
 
@@ -53,10 +53,10 @@ final class ReaderHarness implements AutoCloseable {
       int start = from;
       int end = Math.min(keys.size(), from + parallel);
       onContext(() -> {
-        List<Future<Buffer>> reads = keys.subList(start, end).stream().map(k -> reader.get(Key.of(k)).map(RedisValue::value)).toList();
+        List<Future<RedisValue>> reads = keys.subList(start, end).stream().map(k -> reader.get(Key.of(k))).toList();
         return Future.all(reads).map(all -> {
           for (int i = 0; i < reads.size(); i++) {
-            Buffer b = reads.get(i).result();
+            Buffer b = reads.get(i).result().value();
             values[start + i] = b == null ? null : b.toString();
           }
           return null;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.config.ConfigLoader;

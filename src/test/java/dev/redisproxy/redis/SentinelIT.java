@@ -3,7 +3,9 @@ package dev.redisproxy.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.testing.Await;
 import dev.redisproxy.testing.InProcessProxy;
 import dev.redisproxy.testing.RedisProcess;
@@ -31,15 +33,23 @@ class SentinelIT {
       group.master().set("after", "read after the failover");
       try (Jedis j = group.master().client()) {
         j.rpush("a list", "x");
+        j.psetex("expiring", 90_000, "soon");
       }
       group.awaitReplicated();
       try (ReaderHarness h = new ReaderHarness(env(group))) {
         assertThat(h.read("before")).isEqualTo("written before the failover");
         assertThat(h.read("missing")).isNull();
         assertThat(h.failureOf("a list").failure()).isEqualTo(Failure.REDIS_ERROR);
+        RedisValue expiring = h.onContext(() -> h.reader.get(Key.of("expiring")));
+        assertThat(expiring.value().toString()).isEqualTo("soon");
+        assertThat(expiring.ttlMillis()).isBetween(1L, 90_000L);
       }
       try (Jedis j = group.replica().client()) {
-        assertThat(j.info("commandstats")).as("reads go to the master, not the replica").doesNotContain("cmdstat_get:");
+        assertThat(j.info("commandstats")).as("reads go to the master, not the replica")
+            .doesNotContain("cmdstat_getrange:").doesNotContain("cmdstat_pttl:").doesNotContain("cmdstat_get:");
+      }
+      try (Jedis j = group.master().client()) {
+        assertThat(j.info("commandstats")).as("the TTL is read where the value is").contains("cmdstat_pttl:calls=4,");
       }
       try (InProcessProxy proxy = InProcessProxy.start(env(group))) {
         HttpResponse<String> before = proxy.get("before");
@@ -82,7 +92,7 @@ class SentinelIT {
         for (int i = 0; i < 10; i++) {
           assertThat(h.read("k")).isEqualTo("v");
         }
-        assertThat(getCalls(oldMaster)).as("GETs the old master got after the move").isEqualTo(oldMasterGets);
+        assertThat(getCalls(oldMaster)).as("reads the old master got after the move").isEqualTo(oldMasterGets);
       }
       assertThat(oldMaster.running()).as("the old master kept running").isTrue();
     }
@@ -91,8 +101,10 @@ class SentinelIT {
   private static long getCalls(RedisProcess node) {
     try (Jedis j = node.client()) {
       String stats = j.info("commandstats");
-      int at = stats.indexOf("cmdstat_get:calls=");
-      return at < 0 ? 0 : Long.parseLong(stats.substring(at + 18, stats.indexOf(',', at)));
+      // A read is GETRANGE and PTTL (see ValueRead).
+      String calls = "cmdstat_getrange:calls=";
+      int at = stats.indexOf(calls);
+      return at < 0 ? 0 : Long.parseLong(stats.substring(at + calls.length(), stats.indexOf(',', at)));
     }
   }
 

@@ -1,12 +1,14 @@
 package dev.redisproxy.redis;
 
 import dev.redisproxy.cache.InvalidationListener;
-import dev.redisproxy.cache.RedisValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
+import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.config.ConfigLoader;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.testing.Await;
@@ -17,6 +19,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,11 +36,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.params.SetParams;
 
 /** The tracking reader against a real redis-server: replies and invalidations on one pipelined connection. */
 class TrackingRedisReaderIT {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final ProtocolCommand DEBUG = () -> "DEBUG".getBytes(StandardCharsets.US_ASCII);
 
   private final Vertx vertx = Vertx.vertx();
   // Created from the test thread: an event-loop context of its own, standing in for the cache verticle's.
@@ -62,12 +68,17 @@ class TrackingRedisReaderIT {
   }
 
   private void start(Map<String, String> env) throws Exception {
+    start(env, -1);
+  }
+
+  /** Starts the reader; {@code maxValue} the largest value it reads, or negative for the configured default. */
+  private void start(Map<String, String> env, long maxValue) throws Exception {
     Map<String, String> all = new HashMap<>(Map.of("REDIS_URL", redis.url(), "REDIS_TIMEOUT", "500ms",
         "CACHE_INVALIDATION", "tracking"));
     all.putAll(env);
     ProxyConfig config = ConfigLoader.load(null, all);
     onContext(() -> {
-      reader = TrackingRedisReader.create(vertx, config);
+      reader = maxValue < 0 ? TrackingRedisReader.create(vertx, config) : TrackingRedisReader.create(vertx, config, maxValue);
       reader.invalidations(new InvalidationListener() {
         @Override
         public void invalidate(Key key) {
@@ -113,11 +124,11 @@ class TrackingRedisReaderIT {
     try {
       for (int round = 0; round < 10; round++) {
         onContext(() -> {
-          List<Future<Buffer>> reads = new ArrayList<>();
+          List<Future<RedisValue>> reads = new ArrayList<>();
           for (int i = 0; i < 1000; i++) {
             String key = "k" + (i % keys);
-            reads.add(reader.get(Key.of(key)).map(RedisValue::value).onSuccess(v -> {
-              if (v == null || !v.toString().startsWith(key + "=")) {
+            reads.add(reader.get(Key.of(key)).onSuccess(v -> {
+              if (!v.found() || !v.value().toString().startsWith(key + "=")) {
                 wrong.incrementAndGet();
               }
             }));
@@ -150,6 +161,84 @@ class TrackingRedisReaderIT {
     }
     Await.until(WAIT, "report of the flush", () -> reports.contains("*flush"));
     assertThat(onContext(() -> Future.succeededFuture(reader.cacheable()))).isTrue();
+  }
+
+  @Test
+  void readsTheValueAndTimeToLiveOverTheTrackingConnectionAndRefusesATooLargeValue() throws Exception {
+    try (Jedis j = redis.client()) {
+      j.set("px", "1", SetParams.setParams().px(60_000));
+      j.set("ex", "2", SetParams.setParams().ex(120));
+      j.set("at", "3");
+      j.expireAt("at", Long.parseLong(j.time().get(0)) + 300);
+      j.set("none", "4");
+      j.set("empty", "");
+      j.set("big", "x".repeat(101));
+      j.rpush("list", "x");
+      j.configResetStat();
+    }
+    start(Map.of(), 100);
+    awaitTracking(true);
+    assertThat(value("px").ttlMillis()).isBetween(1L, 60_000L);
+    assertThat(value("ex").ttlMillis()).isBetween(60_001L, 120_000L);
+    assertThat(value("at").ttlMillis()).isBetween(120_001L, 301_000L);
+    assertThat(value("none").ttlMillis()).isEqualTo(RedisValue.NO_TTL);
+    assertThat(value("none").value().toString()).isEqualTo("4");
+    assertThat(value("empty").value().length()).isZero();
+    assertThat(value("missing")).isSameAs(RedisValue.MISSING);
+    assertThat(failureOf("big").failure()).isEqualTo(Failure.TOO_LARGE);
+    assertThat(failureOf("big").getMessage()).isEqualTo("value larger than 100 bytes, the most this proxy reads");
+    assertThat(failureOf("list").getMessage()).isEqualTo("WRONGTYPE Operation against a key holding the wrong kind of value");
+    assertThat(value("px").value().toString()).as("served after a refusal").isEqualTo("1");
+    try (Jedis j = redis.client()) {
+      assertThat(j.info("commandstats")).as("pipelined, no transaction").contains("cmdstat_pttl:").contains("cmdstat_getrange:")
+          .doesNotContain("cmdstat_multi:").doesNotContain("cmdstat_exec:");
+    }
+    assertThat(reports).as("every read went over the tracking connection, none lost it").doesNotContain("*lost");
+    redis.set("none", "changed");
+    Await.until(WAIT, "report of a key read with GETRANGE and PTTL", () -> reports.contains("none"));
+  }
+
+  /**
+   * Redis reports an expired tracked key only once it deletes it, on access or by the active expire
+   * cycle; never at the instant it expires. With that cycle off, the key expires unreported until it
+   * is touched: the cache cannot rely on the report, and caps an entry's life by the PTTL read with it.
+   */
+  @Test
+  void anExpiredKeyIsReportedWhenRedisDeletesItNotWhenItExpires() throws Exception {
+    redis.close();
+    redis = RedisProcess.start(List.of("--enable-debug-command", "local"));
+    start(Map.of());
+    awaitTracking(true);
+    try (Jedis j = redis.client()) {
+      j.sendCommand(DEBUG, "SET-ACTIVE-EXPIRE", "0");
+      j.set("session", "s", SetParams.setParams().px(100));
+      assertThat(value("session").ttlMillis()).isBetween(1L, 100L);
+      long setAt = Long.parseLong(j.time().get(0)) * 1000 + Long.parseLong(j.time().get(1)) / 1000;
+      Await.until(WAIT, "200 ms on Redis's clock",
+          () -> Long.parseLong(j.time().get(0)) * 1000 + Long.parseLong(j.time().get(1)) / 1000 >= setAt + 200);
+      assertThat(j.dbSize()).as("expired, not yet deleted").isEqualTo(1);
+      assertThat(reports).as("no report for a key that expired but was not deleted").doesNotContain("session");
+      // Any access deletes it, and the deletion is reported.
+      assertThat(j.exists("session")).isFalse();
+      Await.until(WAIT, "report of the deleted key", () -> reports.contains("session"));
+      j.sendCommand(DEBUG, "SET-ACTIVE-EXPIRE", "1");
+      j.set("token", "t", SetParams.setParams().px(50));
+      assertThat(value("token").found()).isTrue();
+      Await.until(WAIT, "report of a key the active expire cycle deleted", () -> reports.contains("token"));
+    }
+  }
+
+  private RedisValue value(String key) throws Exception {
+    return onContext(() -> reader.get(Key.of(key)));
+  }
+
+  private LookupException failureOf(String key) throws Exception {
+    try {
+      RedisValue v = value(key);
+      throw new AssertionError("read of " + key + " should have failed, got " + v);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return (LookupException) e.getCause();
+    }
   }
 
   @Test
@@ -188,7 +277,7 @@ class TrackingRedisReaderIT {
   @Test
   void aUserThatMayNotTrackReadsThroughThePoolAndTheReasonIsLoggedOnce() throws Exception {
     try (Jedis jedis = redis.client()) {
-      jedis.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+get", "+ping");
+      jedis.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+getrange", "+pttl", "+get", "+ping");
       jedis.set("k", "v");
     }
     try (LogCapture log = new LogCapture(TrackingRedisReader.class)) {
@@ -205,7 +294,7 @@ class TrackingRedisReaderIT {
   @Test
   void anAclUserAllowedToTrackIsTracked() throws Exception {
     try (Jedis jedis = redis.client()) {
-      jedis.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+get", "+ping", "+client|tracking");
+      jedis.aclSetUser("reader", "on", ">pw", "~*", "resetchannels", "-@all", "+getrange", "+pttl", "+get", "+ping", "+client|tracking");
       jedis.set("k", "v");
     }
     start(Map.of("REDIS_URL", "redis://reader:pw@127.0.0.1:" + redis.port()));

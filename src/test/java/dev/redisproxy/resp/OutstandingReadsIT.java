@@ -103,7 +103,7 @@ class OutstandingReadsIT {
 
   private static long getCalls(String commandstats) {
     for (String line : commandstats.split("\r?\n")) {
-      if (line.startsWith("cmdstat_get:")) {
+      if (line.startsWith("cmdstat_getrange:")) { // a read: GETRANGE, then PTTL
         String calls = line.substring(line.indexOf("calls=") + 6);
         return Long.parseLong(calls.substring(0, calls.indexOf(',')));
       }

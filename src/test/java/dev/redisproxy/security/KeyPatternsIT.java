@@ -21,12 +21,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * KEY_PATTERNS over HTTP and RESP: allowed keys are served, others refused before the cache, so
- * Redis never sees a GET for them (counted with Redis's own {@code INFO commandstats}).
+ * Redis never sees a read for them (GETRANGE, see ValueRead) (counted with Redis's own {@code INFO commandstats}).
  */
 class KeyPatternsIT {
 
   private static final String NOPERM = "-NOPERM No permissions to access a key";
-  private static final Pattern GET_CALLS = Pattern.compile("cmdstat_get:calls=(\\d+)");
+  private static final Pattern GET_CALLS = Pattern.compile("cmdstat_getrange:calls=(\\d+)");
 
   @RegisterExtension
   static final ProxyFixture proxy = ProxyFixture.withRedis().withResp().with(Map.of("KEY_PATTERNS", "user:*, public:?"));

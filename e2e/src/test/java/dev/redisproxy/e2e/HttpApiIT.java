@@ -303,7 +303,7 @@ class HttpApiIT {
   private static long redisGetCalls() {
     try (Jedis redis = stack.redis()) {
       for (String line : redis.info("commandstats").split("\r?\n")) {
-        if (line.startsWith("cmdstat_get:")) {
+        if (line.startsWith("cmdstat_getrange:")) { // a read: GETRANGE, then PTTL
           String calls = line.substring(line.indexOf("calls=") + 6);
           return Long.parseLong(calls.substring(0, calls.indexOf(',')));
         }
