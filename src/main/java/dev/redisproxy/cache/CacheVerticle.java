@@ -136,7 +136,7 @@ public final class CacheVerticle extends VerticleBase {
     entries = new CacheEntries(config.cacheMaxSize(), config.cacheMaxMemory(), config.cacheTtl().toNanos(),
         config.cacheNegativeTtl().toNanos(), config.cacheStaleIfError().toNanos(), ticker);
     reader = readerFactory.apply(vertx);
-    hotKeys = new HotKeys(ticker.nanos());
+    hotKeys = new HotKeys(ticker.nanos(), config.hotKeys());
     reader.invalidations(changes);
     long purgeEvery = Math.max(10, Math.min(MAX_PURGE_INTERVAL_MS, config.cacheTtl().toMillis()));
     vertx.setPeriodic(purgeEvery, id -> entries.purgeExpired());

@@ -23,8 +23,8 @@ import java.util.PriorityQueue;
  *
  * <p>Cost per lookup: one time comparison and one summary offer (two on a miss), on the cache
  * verticle's event loop; the {@link Key} objects already exist. Past {@link #COUNTED_PER_SECOND}
- * lookups a second, reads are sampled (misses never are), so the cost per lookup falls with the
- * rate: exact figures where they are cheap, estimates where counting every hit would cost throughput. Keys longer than
+ * lookups a second, reads are sampled (misses never are): exact figures where they are cheap,
+ * estimates where counting every hit would cost throughput. Keys longer than
  * {@link #MAX_KEY_BYTES} are not tracked, so the keys held here stay small. Memory is bounded by
  * the capacities, whatever the traffic. The report merges the sub-windows: O(counters), on demand.
  *
@@ -47,11 +47,7 @@ public final class HotKeys {
   /** The most keys one report lists. */
   public static final int MAX_REPORT = 1000;
 
-  /**
-   * Lookups per second counted into the read summaries, at most (about): past it, reads are
-   * sampled, one in {@code 2^k}, and counted in units of {@code 2^k}, so the cost stays near nothing
-   * at any rate. Below it every lookup is counted and the counts are exact where Space-Saving says.
-   */
+  /** Lookups a second counted one by one, about; past it reads are sampled 1 in 2^k and count 2^k each. */
   public static final long COUNTED_PER_SECOND = 1 << 16;
 
   private static final long SECOND = 1_000_000_000L;
@@ -72,6 +68,8 @@ public final class HotKeys {
   private int targetShift;
 
   // Lookups of the second under way, and of the seconds before it (a ring, oldest at `historyAt`).
+  // False with HOTKEYS=false: lookups are counted in the rates, keys are not.
+  private final boolean countKeys;
   private long secondReads;
   private long secondMisses;
   private final long[] readsHistory = new long[HISTORY_SECONDS];
@@ -81,10 +79,20 @@ public final class HotKeys {
 
   /** Sub-windows of {@link #SLOT_SECONDS} with the default capacities; the clock starts at {@code now}. */
   public HotKeys(long now) {
-    this(now, SLOT_SECONDS * SECOND, READ_CAPACITY, MISS_CAPACITY);
+    this(now, true);
+  }
+
+  /** As {@link #HotKeys(long)}; with {@code countKeys} false ({@code HOTKEYS=false}) the reports list no keys. */
+  public HotKeys(long now, boolean countKeys) {
+    this(now, SLOT_SECONDS * SECOND, countKeys ? READ_CAPACITY : 1, countKeys ? MISS_CAPACITY : 1, countKeys);
   }
 
   HotKeys(long now, long slotNanos, int readCapacity, int missCapacity) {
+    this(now, slotNanos, readCapacity, missCapacity, true);
+  }
+
+  private HotKeys(long now, long slotNanos, int readCapacity, int missCapacity, boolean countKeys) {
+    this.countKeys = countKeys;
     this.slotNanos = slotNanos;
     reads = new HotKeysSummary[SLOTS];
     misses = new HotKeysSummary[SLOTS];
@@ -104,7 +112,7 @@ public final class HotKeys {
       advance(now);
     }
     secondReads++;
-    if (sampled() && key.length() <= MAX_KEY_BYTES) {
+    if (countKeys && sampled() && key.length() <= MAX_KEY_BYTES) {
       reads[current].offer(key, false);
     }
   }
@@ -116,7 +124,7 @@ public final class HotKeys {
     }
     secondReads++;
     secondMisses++;
-    if (key.length() <= MAX_KEY_BYTES) {
+    if (countKeys && key.length() <= MAX_KEY_BYTES) {
       if (sampled()) {
         reads[current].offer(key, true);
       }

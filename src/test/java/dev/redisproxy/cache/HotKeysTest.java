@@ -2,6 +2,7 @@ package dev.redisproxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,20 @@ class HotKeysTest {
       assertThat(row.hits()).isEqualTo(row.reads());
       assertThat(row.misses()).isZero();
     });
+  }
+
+  @Test
+  void withKeyCountingOffTheReportListsNoKeysButKeepsTheRates() {
+    HotKeys hot = new HotKeys(now, false);
+    for (int i = 0; i < 50; i++) {
+      hot.hit(Key.of("a"), now);
+    }
+    hot.miss(Key.of("b"), now);
+    now += 2 * SECOND;
+    HotKeysSnapshot snap = hot.snapshot(now, 20);
+    assertThat(snap.byReads()).isEmpty();
+    assertThat(snap.byMisses()).isEmpty();
+    assertThat(Arrays.stream(snap.readsPerSecond()).sum()).isEqualTo(51);
   }
 
   @Test
