@@ -4,7 +4,8 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 /**
- * Why a lookup failed. A lookup's answer carries it in a {@link LookupException}; an event-bus
+ * Why a lookup failed. A failed lookup is answered with a {@link LookupReply} carrying it (readers fail
+ * their futures with a {@link LookupException}); an event-bus
  * request to the cache (a PING, say) is failed with {@link #code()}. Each front end maps the
  * failure to its protocol (an HTTP status, a RESP error).
  */

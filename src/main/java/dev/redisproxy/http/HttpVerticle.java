@@ -2,17 +2,14 @@ package dev.redisproxy.http;
 
 import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
-import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.Heartbeat;
 import dev.redisproxy.cache.Key;
-import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
 import dev.redisproxy.security.ConnectionGate;
 import dev.redisproxy.security.KeyPatterns;
 import dev.redisproxy.security.ServerTls;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
@@ -21,7 +18,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import java.util.HashSet;
 import java.util.Set;
@@ -33,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP front end: {@code GET|HEAD /get/<key>}. Deployed {@code MAX_PARALLEL} times; the
  * instances share the listening port. It never touches the cache: each request's key goes to the
  * cache verticle through this instance's {@link CacheClient} (with the other lookups of the same
- * event-loop turn), and the {@link LookupReply} becomes the response.
+ * event-loop turn), and {@link Responses} turns the answer into the response.
  *
  * <p>{@code /get/} is dispatched by hand, the fast path; every other path goes to the
  * {@link OpsRoutes} router (metrics, health, cache administration). Requests other than the
@@ -52,36 +48,16 @@ public final class HttpVerticle extends VerticleBase {
   static final long SHUTDOWN_GRACE_MS = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
-  private static final CharSequence OCTET_STREAM = HttpHeaders.createOptimized("application/octet-stream");
-  private static final CharSequence TEXT_PLAIN = HttpHeaders.createOptimized("text/plain; charset=utf-8");
-  private static final CharSequence X_CACHE = HttpHeaders.createOptimized("X-Cache");
-  private static final CharSequence HIT = HttpHeaders.createOptimized("HIT");
-  private static final CharSequence MISS = HttpHeaders.createOptimized("MISS");
-  private static final CharSequence STALE = HttpHeaders.createOptimized("STALE");
-  /** RFC 9111 §5.1, on every response served from the cache: whole seconds since the value was read from Redis. */
-  private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
-  // The Age values of the first minutes, made once, so that a hit allocates no header value.
-  private static final CharSequence[] AGES = new CharSequence[600];
-
-  static {
-    for (int i = 0; i < AGES.length; i++) {
-      AGES[i] = HttpHeaders.createOptimized(Integer.toString(i));
-    }
-  }
   private static final CharSequence ALLOW_VALUE = HttpHeaders.createOptimized("GET, HEAD");
-  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("Retry-After");
-  private static final CharSequence ONE_SECOND = HttpHeaders.createOptimized("1");
   private static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("WWW-Authenticate");
   /** Where health probes go: answered even on a connection past MAX_CONNECTIONS (see handleRequest). */
   private static final String HEALTH_PREFIX = "/health/";
-  /** Every status this front end answers with; each gets its counter before the first request. */
-  private static final int[] STATUSES = {200, 400, 401, 403, 404, 405, 502, 503};
 
   private final ProxyConfig config;
   private final ConnectionGate gate;
   private final ProxyMetrics metrics;
-  // redis_proxy_requests_total{frontend="http"} by status code; null for codes not in STATUSES.
-  private final Counter[] requestsByStatus = new Counter[600];
+  // What the requests are answered with, counted by status.
+  private Responses responses;
   // Connections over MAX_CONNECTIONS, on this instance's event loop only; usually empty.
   private final Set<HttpConnection> refused = new HashSet<>();
   // ACCESS_LOG: read once, so that with the log off a request pays one field read.
@@ -107,10 +83,8 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    for (int status : STATUSES) {
-      requestsByStatus[status] = metrics.requests("http", Integer.toString(status));
-    }
-    ops = OpsRoutes.create(vertx, config, metrics, ctx -> sendText(ctx.request(), 404, "not found"));
+    responses = new Responses(metrics);
+    ops = OpsRoutes.create(vertx, config, metrics, ctx -> responses.text(ctx.request(), 404, "not found"));
     AuthFailures authFailures = new AuthFailures("http", metrics.authFailures("http"));
     if (config.security().authRequired()) {
       auth = new HttpAuth(config.security().password(), authFailures);
@@ -183,7 +157,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (!path.startsWith(PREFIX)) {
       if (path.equals("/get")) {
-        sendText(req, 400, "missing key");
+        responses.text(req, 400, "missing key");
       } else {
         ops.handle(req);
       }
@@ -192,27 +166,19 @@ public final class HttpVerticle extends VerticleBase {
     HttpMethod method = req.method();
     if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
       req.response().putHeader(HttpHeaders.ALLOW, ALLOW_VALUE);
-      sendText(req, 405, "method not allowed");
+      responses.text(req, 405, "method not allowed");
       return;
     }
     byte[] key = KeyPath.decodeBytes(path, PREFIX.length());
     if (key == null) {
-      sendText(req, 400, "empty key or bad percent-encoding");
+      responses.text(req, 400, "empty key or bad percent-encoding");
       return;
     }
     if (keyPatterns != null && !keyPatterns.allows(key)) {
-      sendText(req, 403, "key not allowed");
+      responses.text(req, 403, "key not allowed");
       return;
     }
-    cache.lookup(Key.wrap(key), reply -> respond(req, reply));
-  }
-
-  private void respond(HttpServerRequest req, LookupReply reply) {
-    if (reply.isFailed()) {
-      sendFailure(req, reply.failure(), reply.message());
-    } else {
-      sendReply(req, reply);
-    }
+    cache.lookup(Key.wrap(key), reply -> responses.lookup(req, reply));
   }
 
   /**
@@ -233,51 +199,11 @@ public final class HttpVerticle extends VerticleBase {
     if (verdict == HttpAuth.Verdict.WRONG_AND_CLOSE) {
       HttpConnection conn = req.connection();
       req.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      sendText(req, 401, "invalid credentials").onComplete(ar -> conn.close());
+      responses.text(req, 401, "invalid credentials").onComplete(ar -> conn.close());
     } else {
-      sendText(req, 401, verdict == HttpAuth.Verdict.MISSING ? "authentication required" : "invalid credentials");
+      responses.text(req, 401, verdict == HttpAuth.Verdict.MISSING ? "authentication required" : "invalid credentials");
     }
     return false;
-  }
-
-  private void sendReply(HttpServerRequest req, LookupReply reply) {
-    if (reply.value() == null) {
-      sendText(req, 404, "not found");
-      return;
-    }
-    HttpServerResponse res = req.response();
-    countRequest(200);
-    if (res.closed()) {
-      return;
-    }
-    res.putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM);
-    switch (reply.outcome()) {
-      case HIT -> res.putHeader(X_CACHE, HIT).putHeader(AGE, age(reply.age()));
-      case STALE -> res.putHeader(X_CACHE, STALE).putHeader(AGE, age(reply.age()));
-      default -> res.putHeader(X_CACHE, MISS);
-    }
-    if (req.method() == HttpMethod.HEAD) {
-      res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
-    } else {
-      res.end(reply.value());
-    }
-  }
-
-  private static CharSequence age(int seconds) {
-    return seconds < AGES.length ? AGES[seconds] : Integer.toString(seconds);
-  }
-
-  private void sendFailure(HttpServerRequest req, Failure failure, String message) {
-    if (failure == Failure.REDIS_ERROR) {
-      sendText(req, 502, "Redis error: " + message);
-      return;
-    }
-    if (failure == Failure.TOO_LARGE) {
-      sendText(req, 502, message);
-      return;
-    }
-    req.response().putHeader(RETRY_AFTER, ONE_SECOND);
-    sendText(req, 503, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
   }
 
   /**
@@ -292,27 +218,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     HttpConnection conn = req.connection();
-    req.response().putHeader(RETRY_AFTER, ONE_SECOND);
-    sendText(req, 503, "max number of clients reached").onComplete(ar -> conn.close());
+    responses.unavailable(req, "max number of clients reached").onComplete(ar -> conn.close());
   }
 
-  private void countRequest(int status) {
-    Counter counter = requestsByStatus[status];
-    if (counter != null) {
-      counter.increment();
-    }
-  }
-
-  private Future<Void> sendText(HttpServerRequest req, int status, String text) {
-    countRequest(status);
-    HttpServerResponse res = req.response();
-    if (res.closed()) {
-      return Future.succeededFuture();
-    }
-    res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
-    if (req.method() == HttpMethod.HEAD) {
-      return res.end();
-    }
-    return res.end(text + "\n");
-  }
 }
