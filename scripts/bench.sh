@@ -10,6 +10,7 @@
 #   RESP misses: the same, over a key space 100 times the cache (nearly every read misses), beside
 #         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET) and redis-server.
 #   RESP3: the proxy's hits and misses after HELLO 3 (redis-benchmark -3) beside RESP2.
+#   Hot keys: hits with hot-key counting on (the default) beside a proxy with HOTKEYS=false.
 #   Large values: the largest value the default byte budget caches; hits of 256 KiB and 1 MiB values
 #         beside redis-server direct.
 #   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
@@ -296,6 +297,21 @@ for size in 262144 1048576; do
     "redis-server $large_redis" "$(ratio "$large_proxy" "$large_redis")" "—"
 done
 kill "$LARGE_PID" 2>/dev/null || true
+
+echo "bench: hot keys cost" >&2
+# The same proxy configuration with HOTKEYS=false beside the main proxy (HOTKEYS on, the default).
+HK_HTTP=$(free_port); HK_RESP=$(free_port)
+REDIS_PORT=$REDIS_PORT PROXY_PORT=$HK_HTTP RESP_PORT=$HK_RESP CACHE_MAXSIZE=$((KEYS * 2)) HOTKEYS=false \
+  MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy-nohotkeys.log" 2>&1 & PIDS+=($!)
+await_port "$HK_RESP"; await_port "$HK_HTTP"
+rb "$HK_RESP" 200000 >/dev/null; rb "$HK_RESP" 200000 -P 16 >/dev/null
+SECONDS_PER_RUN=3 wrk_rps "http://127.0.0.1:$HK_HTTP" "$KEYS" "/get/key:" "" >/dev/null
+for pipeline in 1 16; do
+  rounds hk "on=rb_timed $PROXY_RESP -P $pipeline" "off=rb_timed $HK_RESP -P $pipeline"
+  row "RESP GET hits, -P $pipeline: hot keys on (vs HOTKEYS=false)" "$hk_on" "off $hk_off" "$(ratio "$hk_on" "$hk_off")" "≥ 0.95"
+done
+rounds hkh "on=wrk_rps http://127.0.0.1:$PROXY_HTTP $KEYS /get/key: ''" "off=wrk_rps http://127.0.0.1:$HK_HTTP $KEYS /get/key: ''"
+row "HTTP GET hits: hot keys on (vs HOTKEYS=false)" "$hkh_on" "off $hkh_off" "$(ratio "$hkh_on" "$hkh_off")" "≥ 0.95"
 
 echo "bench: memory" >&2
 mem=$(java -Xmx4g -cp "$CP" dev.redisproxy.bench.MemoryFootprint 1000000)
