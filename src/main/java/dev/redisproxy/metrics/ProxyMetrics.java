@@ -102,7 +102,7 @@ public final class ProxyMetrics {
         s -> s.cache.coalesced());
     counter("redis.proxy.cache.evictions", "Entries dropped to make room (least recently used first)",
         s -> s.cache.evictions());
-    counter("redis.proxy.cache.expirations", "Entries dropped because CACHE_TTL passed", s -> s.cache.expirations());
+    counter("redis.proxy.cache.expirations", "Entries dropped because their lifetime (CACHE_TTL, or the key's shorter TTL in Redis) ended", s -> s.cache.expirations());
     counter("redis.proxy.cache.invalidations", "Entries dropped by DELETE /cache or DELETE /cache/<key>",
         s -> s.cache.invalidations());
     counter("redis.proxy.cache.uncacheable", "Values read from Redis and served, but too large to cache (over 1/8 of"

@@ -22,7 +22,7 @@ final class RedisFailures {
     CREDENTIALS("Redis refused the proxy's credentials", true,
         "REDIS_URL or REDIS_USER/REDIS_PASSWORD, and the user's ACL"),
     SET_UP("Redis refused the connection set-up", true,
-        "the user's ACL (it needs GETRANGE, PTTL and GET; SELECT for a database in REDIS_URL; CLUSTER SLOTS in Cluster mode)"
+        "the user's ACL (SELECT for a database in REDIS_URL; CLUSTER SLOTS in Cluster mode)"
             + " and the database number"),
     TLS("TLS handshake with Redis failed", false,
         "REDIS_TLS_CA, REDIS_TLS_CERT/REDIS_TLS_KEY, and that the certificate names the host");

@@ -6,8 +6,8 @@ import io.micrometer.core.instrument.Counter;
 
 /**
  * The counters of GET and MGET replies by outcome, {@code redis_proxy_requests_total{frontend="resp"}}:
- * {@code ok} (values and nils), {@code redis_error} (Redis's error passed on), {@code unavailable}
- * (Redis down, slow or overloaded). Registered once per verticle, never per request.
+ * {@code ok} (values and nils), {@code redis_error} (Redis's error passed on, or a value larger than
+ * the proxy reads: what HTTP answers 502), {@code unavailable} (Redis down, slow or overloaded). Registered once per verticle, never per request.
  */
 record RespOutcomes(Counter ok, Counter redisError, Counter unavailable) {
 
@@ -21,7 +21,7 @@ record RespOutcomes(Counter ok, Counter redisError, Counter unavailable) {
   void count(Failure failure) {
     if (failure == null) {
       ok.increment();
-    } else if (failure == Failure.REDIS_ERROR) {
+    } else if (failure == Failure.REDIS_ERROR || failure == Failure.TOO_LARGE) {
       redisError.increment();
     } else {
       unavailable.increment();
