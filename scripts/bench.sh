@@ -158,8 +158,11 @@ PORTS=("$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT" "$TW
 BASE=()
 if [ -n "${BENCH_BASELINE:-}" ]; then
   BASE_HTTP=$(free_port); BASE_RESP=$(free_port)
+  # Its own empty config file: this tree's conf/config.json may name settings an older build lacks.
+  echo '{}' >"$WORK/baseline.json"
   REDIS_PORT=$REDIS_PORT PROXY_PORT=$BASE_HTTP RESP_PORT=$BASE_RESP CACHE_MAXSIZE=$((KEYS * 2)) \
-    MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar "$BENCH_BASELINE" >"$WORK/baseline.log" 2>&1 & PIDS+=($!)
+    MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar "$BENCH_BASELINE" -conf "$WORK/baseline.json" \
+    >"$WORK/baseline.log" 2>&1 & PIDS+=($!)
   PORTS+=("$BASE_HTTP" "$BASE_RESP")
 fi
 for p in "${PORTS[@]}"; do await_port "$p"; done
