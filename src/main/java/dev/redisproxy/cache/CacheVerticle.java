@@ -126,7 +126,7 @@ public final class CacheVerticle extends VerticleBase {
     this.readerFactory = readerFactory;
     this.ticker = ticker;
     this.timeoutMs = Math.max(1, config.redisTimeout().toMillis());
-    this.health = new RedisHealth(config.redisAddress());
+    this.health = new RedisHealth(config.redisAddress(), config.cacheInvalidation() != CacheInvalidation.NONE);
   }
 
   @Override

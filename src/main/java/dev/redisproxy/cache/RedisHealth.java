@@ -13,14 +13,19 @@ final class RedisHealth {
   private static final Logger LOG = LoggerFactory.getLogger(CacheVerticle.class);
 
   private final String address;
+  // What becomes of cached keys while Redis is down, for the log: kept, or dropped with tracking.
+  private final String cachedKeys;
   private boolean reachable = true;
   private long errors;
   private long timeouts;
   private long unavailable;
 
-  /** {@code address}: Redis as the logs name it. */
-  RedisHealth(String address) {
+  /** {@code address}: Redis as the logs name it; {@code tracking}: CACHE_INVALIDATION tracks changes. */
+  RedisHealth(String address, boolean tracking) {
     this.address = address;
+    this.cachedKeys = tracking
+        ? "the cache is dropped as the tracking connection is lost (changes may go unreported)"
+        : "cached keys are still served";
   }
 
   /** A read or PING reached Redis. */
@@ -70,7 +75,7 @@ final class RedisHealth {
     if (now) {
       LOG.info("Redis at {} answers again", address);
     } else {
-      LOG.warn("Redis at {} is unreachable or too slow; misses fail, cached keys are still served", address);
+      LOG.warn("Redis at {} is unreachable or too slow; misses fail, {}", address, cachedKeys);
     }
   }
 }
