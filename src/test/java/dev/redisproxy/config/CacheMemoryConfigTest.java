@@ -16,21 +16,21 @@ class CacheMemoryConfigTest {
   }
 
   @Test
-  void theDefaultIsHalfTheHeapInWholeMebibytesAndShownAtStartUp() {
+  void theDefaultIsAQuarterOfTheHeapInWholeMebibytesAndShownAtStartUp() {
     ProxyConfig c = ConfigLoader.load(null, Map.of(), HEAP);
-    assertThat(c.cacheMaxMemory()).isEqualTo(128L << 20);
-    assertThat(c.describe()).containsEntry("CACHE_MAXMEMORY", "128mb");
+    assertThat(c.cacheMaxMemory()).isEqualTo(64L << 20);
+    assertThat(c.describe()).containsEntry("CACHE_MAXMEMORY", "64mb");
     assertThat(c.warnings()).isEmpty();
     // A heap that is not whole MiB (Serial and Parallel GC leave out a survivor space).
-    assertThat(ConfigLoader.load(null, Map.of(), 247_463_936L).cacheMaxMemory()).isEqualTo(118L << 20);
-    assertThat(load(" ").cacheMaxMemory()).as("blank, as compose passes an unset variable").isEqualTo(128L << 20);
+    assertThat(ConfigLoader.load(null, Map.of(), 247_463_936L).cacheMaxMemory()).isEqualTo(59L << 20);
+    assertThat(load(" ").cacheMaxMemory()).as("blank, as compose passes an unset variable").isEqualTo(64L << 20);
   }
 
   @Test
   void theDefaultFollowsTheRunningJvm() {
     long heap = Runtime.getRuntime().maxMemory();
     long budget = ConfigLoader.load(null, Map.of()).cacheMaxMemory();
-    assertThat(budget).isLessThanOrEqualTo(heap / 2).isGreaterThan(heap / 2 - (1 << 20));
+    assertThat(budget).isLessThanOrEqualTo(heap / 4).isGreaterThan(heap / 4 - (1 << 20));
   }
 
   @Test

@@ -31,7 +31,7 @@ class ConfigLoaderTest {
     assertThat(c.maxConnections()).isEqualTo(2048);
     assertThat(c.redisTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(c.cacheMaxMemory()).as("half the heap").isEqualTo(128L << 20);
+    assertThat(c.cacheMaxMemory()).as("a quarter of the heap").isEqualTo(64L << 20);
     assertThat(c.cacheNegativeTtl()).isZero();
     assertThat(c.cacheStaleIfError()).isZero();
     assertThat(c.cacheInvalidation()).isEqualTo(CacheInvalidation.NONE);
