@@ -85,14 +85,22 @@ final class CacheEntries {
     }
     Buffer value = read.value();
     long lifetime = lifetimeNanos(read.ttlMillis());
+    if (cache.capacity() == 0) {
+      // CACHE_MAXSIZE=0, pass-through: nothing to copy the value for.
+      return;
+    }
     if (lifetime <= 0) {
       cache.remove(key);
       return;
     }
-    if (cache.put(key, value.getBytes(), (long) key.length() + value.length(), lifetime, sentAt)
-        == LruTtlCache.Put.TOO_LARGE) {
+    long bytes = (long) key.length() + value.length();
+    if (cache.tooLarge(bytes)) {
+      // Refused before the copy: a value too large to cache is not copied only to be dropped.
+      cache.remove(key);
       uncacheable++;
+      return;
     }
+    cache.put(key, value.getBytes(), bytes, lifetime, sentAt);
   }
 
   /** How long a value read with this remaining TTL may be served: CACHE_TTL without one, never past Redis's expiry. */

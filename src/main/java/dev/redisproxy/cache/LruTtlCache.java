@@ -30,10 +30,7 @@ import java.util.List;
  */
 public final class LruTtlCache<K, V> {
 
-  /**
-   * What a put did: {@code TOO_LARGE} is over {@link #maxEntryBytes()} (serve it, uncached);
-   * {@code NOT_STORED} means caching is off or the lifetime was not positive.
-   */
+  /** What a put did: TOO_LARGE is over {@link #maxEntryBytes()}; NOT_STORED, caching off or no lifetime left. */
   public enum Put { STORED, TOO_LARGE, NOT_STORED }
 
   /**
@@ -46,8 +43,7 @@ public final class LruTtlCache<K, V> {
    * the worst padding and the emptiest table, so the budget is never under-counted.
    */
   public static final int ENTRY_OVERHEAD = 144;
-  /** An entry may weigh at most this fraction (1/n) of the byte budget. */
-  public static final int MAX_ENTRY_SHARE = 8;
+  public static final int MAX_ENTRY_SHARE = 8; // an entry may weigh at most 1/n of the byte budget
   // Lifetimes and grace are cut to this (36 years), so that now + lifetime cannot overflow.
   private static final long MAX_LIFETIME = 1L << 60;
 
@@ -135,7 +131,7 @@ public final class LruTtlCache<K, V> {
     return lastHitStoredAt;
   }
 
-  /** Stores the value with the cache's TTL as its lifetime and a weight of {@link #ENTRY_OVERHEAD}, reading the clock. */
+  /** Stores the value with the cache's TTL as its lifetime and a weight of {@link #ENTRY_OVERHEAD}; {@code now} optional. */
   public Put put(K key, V value) {
     return put(key, value, ticker.nanos());
   }
@@ -164,11 +160,11 @@ public final class LruTtlCache<K, V> {
     int s = slots.find(key, hash);
     long weight = bytes + ENTRY_OVERHEAD;
     long lifetime = Math.min(lifetimeNanos, ttlNanos);
-    if (weight > maxEntryBytes() || lifetime <= 0) {
+    if (tooLarge(bytes) || lifetime <= 0) {
       if (s != 0) {
         drop(s);
       }
-      return weight > maxEntryBytes() ? Put.TOO_LARGE : Put.NOT_STORED;
+      return tooLarge(bytes) ? Put.TOO_LARGE : Put.NOT_STORED;
     }
     if (s != 0) {
       order.remove(s);
@@ -235,6 +231,11 @@ public final class LruTtlCache<K, V> {
   /** The heaviest entry put accepts: 1/{@value #MAX_ENTRY_SHARE} of {@link #maxBytes()}. */
   public long maxEntryBytes() {
     return Math.min(maxBytes / MAX_ENTRY_SHARE, Integer.MAX_VALUE);
+  }
+
+  /** Whether put refuses an entry of {@code bytes} (key and value) as {@link Put#TOO_LARGE}. */
+  public boolean tooLarge(long bytes) {
+    return bytes + ENTRY_OVERHEAD > maxEntryBytes();
   }
 
   /** Entries removed to make room before their lifetime and grace had passed, since creation. */
