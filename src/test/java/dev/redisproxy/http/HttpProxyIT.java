@@ -170,7 +170,9 @@ class HttpProxyIT {
     redis.set("k", "v");
     assertThat(get("/get/k").statusCode()).isEqualTo(200);
     fixture.proxy().drain().await();
-    assertThat(RedisProcess.listening(fixture.httpPort())).isFalse();
+    // Vert.x completes the undeploy of the MAX_PARALLEL instances sharing the port before Netty has
+    // always closed the shared listening channel (seen once in five clean-clone CI runs): bounded wait.
+    Await.until(Duration.ofSeconds(2), "the HTTP listener closed", () -> !RedisProcess.listening(fixture.httpPort()));
     try (var jedis = redis.client()) {
       String clients = jedis.clientList();
       assertThat(clients.lines().count()).as("only this inspecting client remains: %s", clients).isEqualTo(1);
