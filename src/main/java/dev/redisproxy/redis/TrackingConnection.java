@@ -84,13 +84,13 @@ final class TrackingConnection {
    * takes longer than {@code timeout}; the socket is closed then.
    */
   static Future<TrackingConnection> open(Vertx vertx, NetClient client, RedisURI uri, String user, String password,
-      boolean ssl, Duration timeout, InvalidationListener listener) {
+      boolean ssl, Duration timeout, InvalidationListener listener, TrackingMode mode) {
     ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
     return client.connect(new ConnectOptions().setRemoteAddress(uri.socketAddress()).setSsl(ssl))
         .recover(err -> Future.failedFuture(RedisFailures.classify(err)))
         .compose(socket -> {
           TrackingConnection conn = new TrackingConnection(context, socket, listener);
-          return conn.handshake(uri, user, password)
+          return conn.handshake(uri, user, password, mode)
               .timeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
               .transform(ar -> {
                 if (ar.succeeded()) {
@@ -104,7 +104,7 @@ final class TrackingConnection {
         });
   }
 
-  private Future<Void> handshake(RedisURI uri, String user, String password) {
+  private Future<Void> handshake(RedisURI uri, String user, String password, TrackingMode mode) {
     List<Object> hello = new ArrayList<>(List.of("HELLO", "3"));
     String pass = uri.password() != null ? uri.password() : password;
     if (pass != null) {
@@ -115,7 +115,7 @@ final class TrackingConnection {
     return send("HELLO 3", hello.toArray())
         .compose(TrackingConnection::speaksResp3)
         .compose(v -> uri.select() == null ? Future.succeededFuture() : send("SELECT", "SELECT", uri.select()))
-        .compose(v -> send("CLIENT TRACKING ON", "CLIENT", "TRACKING", "ON"))
+        .compose(v -> send("CLIENT TRACKING ON", mode.command()))
         .mapEmpty();
   }
 

@@ -131,7 +131,8 @@ public final class TrackingRedisReader implements RedisReader {
     if (closed) {
       return;
     }
-    TrackingConnection.open(vertx, net, uri, backend.user(), backend.password(), backend.tls() != null, timeout, listener)
+    TrackingConnection.open(vertx, net, uri, backend.user(), backend.password(), backend.tls() != null, timeout, listener,
+        TrackingMode.KEYS_READ)
         .onComplete(this::up, this::failedToConnect);
   }
 
