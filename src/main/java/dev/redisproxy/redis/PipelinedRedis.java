@@ -3,13 +3,16 @@ package dev.redisproxy.redis;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.Ticker;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +62,9 @@ final class PipelinedRedis implements Redis {
   private final Slot[] slots;
   private final long maxAgeNanos;
   private final Ticker ticker;
+  private final boolean coalesce;
+  private final Executor nextTurn;
+  private boolean writeScheduled;
   private boolean closed;
 
   /** One connection and the commands sent to it (or waiting for it to open) that are not answered yet. */
@@ -66,12 +72,27 @@ final class PipelinedRedis implements Redis {
     // Completed with the connection, or failed; null when the slot holds none.
     Future<RedisConnection> connection;
     long openedAt;
+    // Commands sent on the connection (or waiting in the outbox) and not answered yet.
     int pending;
+    // Batches given this turn, written together at its end; null when none.
+    List<Group> outbox;
   }
 
-  private PipelinedRedis(Redis client, int size, long maxAgeMs, Ticker ticker) {
+  /** The commands of one {@link #batch} call and the promise of their replies. */
+  private static final class Group {
+    final List<Request> commands;
+    final Promise<List<Response>> replies = Promise.promise();
+
+    Group(List<Request> commands) {
+      this.commands = commands;
+    }
+  }
+
+  private PipelinedRedis(Redis client, int size, long maxAgeMs, Ticker ticker, boolean coalesce, Executor nextTurn) {
     this.client = client;
     this.ticker = ticker;
+    this.coalesce = coalesce;
+    this.nextTurn = nextTurn;
     this.slots = new Slot[size];
     for (int i = 0; i < size; i++) {
       slots[i] = new Slot();
@@ -79,14 +100,21 @@ final class PipelinedRedis implements Redis {
     this.maxAgeNanos = TimeUnit.MILLISECONDS.toNanos(maxAgeMs);
   }
 
-  /** Pipelines over at most {@code size} connections of {@code client}, each held for at most {@code maxAgeMs}. */
-  static Redis create(Redis client, int size, long maxAgeMs) {
-    return create(client, size, maxAgeMs, Ticker.system());
+  /**
+   * Pipelines over at most {@code size} connections of {@code client}, each held for at most
+   * {@code maxAgeMs}; with {@code coalesce}, the batches of one turn of {@code context}'s event loop
+   * are written together (not for a Cluster: see {@link #batch}).
+   */
+  static Redis create(Redis client, int size, long maxAgeMs, boolean coalesce, Context context) {
+    return create(client, size, maxAgeMs, Ticker.system(), coalesce, task -> context.runOnContext(v -> task.run()));
   }
 
-  /** As {@link #create(Redis, int, long)}, with the ticker that ages connections (a fake one in tests). */
-  static Redis create(Redis client, int size, long maxAgeMs, Ticker ticker) {
-    return new PipelinedRedis(client, Math.max(1, size), Math.max(1, maxAgeMs), ticker);
+  /**
+   * As {@link #create(Redis, int, long, boolean, Context)}, with the ticker that ages connections and
+   * what runs a task once the current turn's work is done (fakes in tests).
+   */
+  static Redis create(Redis client, int size, long maxAgeMs, Ticker ticker, boolean coalesce, Executor nextTurn) {
+    return new PipelinedRedis(client, Math.max(1, size), Math.max(1, maxAgeMs), ticker, coalesce, nextTurn);
   }
 
   @Override
@@ -103,11 +131,19 @@ final class PipelinedRedis implements Redis {
 
   /**
    * Pipelines the commands on one connection, in order, so that a later one sees what an earlier one
-   * saw (a value, then its key's time to live); in a Cluster each goes to its key's node, and both to
-   * the same node when they name the same key. Unlike the client's own {@code batch}, each failure
-   * keeps its own error reply (the client's rewrites them as {@code "ERR [i] ..."}, which hides
-   * {@code WRONGTYPE} and {@code LOADING}, and in a Cluster keeps {@code MOVED} from being followed):
-   * the batch fails as its first failed command.
+   * saw (a value, then its key's time to live); in a Cluster all go to their keys' node, so they must
+   * name keys of one node (one key, say). The batches given in one event-loop turn are written
+   * together: one {@link RedisConnection#batch} per connection per turn, one socket write, where a
+   * command on its own costs a write (and a system call) each. Without {@code coalesce} (a Cluster,
+   * whose connection refuses a batch whose keys live on different nodes) each batch is written on its
+   * own, still as one write.
+   *
+   * <p>Unlike the client's own {@code batch}, each failure keeps its own error reply (the client
+   * rewrites a batch's error replies into one {@code "ERR [i] ..."}, which hides {@code WRONGTYPE} and
+   * {@code LOADING}, and in a Cluster keeps {@code MOVED} from being followed): when a write's replies
+   * hold an error, its batches are sent again command by command, and each fails as its first failed
+   * command. So a batch holding an error reply is read twice; replies that are errors are rare
+   * for reads of string keys (a key of another type, an ACL refusal, a Redis loading its data).
    */
   @Override
   public Future<List<Response>> batch(List<Request> commands) {
@@ -118,7 +154,76 @@ final class PipelinedRedis implements Redis {
     if (slot.pending + commands.size() > RedisClientOptions.PIPELINE_DEPTH) {
       return Future.failedFuture(PIPELINES_FULL);
     }
+    slot.pending += commands.size();
+    Group group = new Group(commands);
+    if (!coalesce) {
+      write(slot, List.of(group));
+    } else {
+      if (slot.outbox == null) {
+        slot.outbox = new ArrayList<>();
+      }
+      slot.outbox.add(group);
+      if (!writeScheduled) {
+        writeScheduled = true;
+        nextTurn.execute(this::writeOutboxes);
+      }
+    }
+    return group.replies.future();
+  }
+
+  private void writeOutboxes() {
+    writeScheduled = false;
+    for (Slot slot : slots) {
+      List<Group> groups = slot.outbox;
+      if (groups != null) {
+        slot.outbox = null;
+        write(slot, groups);
+      }
+    }
+  }
+
+  /** One write of every command of {@code groups}, on the slot's connection; {@code pending} counts them already. */
+  private void write(Slot slot, List<Group> groups) {
+    if (closed) {
+      slot.pending -= commandsOf(groups).size();
+      groups.forEach(g -> g.replies.fail("Redis client is closed"));
+      return;
+    }
     Future<RedisConnection> connection = connectionOf(slot);
+    List<Request> all = commandsOf(groups);
+    Future<List<Response>> replies = connection.succeeded()
+        ? connection.result().batch(all)
+        : connection.compose(conn -> conn.batch(all));
+    replies.onComplete(ar -> {
+      slot.pending -= all.size();
+      if (ar.succeeded()) {
+        int from = 0;
+        for (Group group : groups) {
+          group.replies.complete(ar.result().subList(from, from += group.commands.size()));
+        }
+      } else if (ar.cause() instanceof Response) {
+        // An error reply among them, or the connection closed under them (the client folds both into
+        // one error): each command again, on the same connection, for its own answer; on a closed
+        // connection they fail at once, unsent.
+        groups.forEach(group -> sendEach(slot, connection, group.commands).onComplete(group.replies));
+      } else {
+        release(slot, connection);
+        groups.forEach(group -> group.replies.fail(ar.cause()));
+      }
+    });
+  }
+
+  private static List<Request> commandsOf(List<Group> groups) {
+    if (groups.size() == 1) {
+      return groups.get(0).commands;
+    }
+    List<Request> all = new ArrayList<>();
+    groups.forEach(group -> all.addAll(group.commands));
+    return all;
+  }
+
+  /** The commands one by one on the slot's connection, in order; fails as the first that failed. */
+  private Future<List<Response>> sendEach(Slot slot, Future<RedisConnection> connection, List<Request> commands) {
     List<Future<Response>> replies = new ArrayList<>(commands.size());
     for (Request command : commands) {
       replies.add(sendOn(slot, connection, command));

@@ -7,6 +7,7 @@ import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import dev.redisproxy.redis.RedisFailures.Problem;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
@@ -84,9 +85,12 @@ public final class VertxRedisReader implements RedisReader {
     int connections = backend.mode() == RedisBackend.Mode.CLUSTER ? backend.poolSize() - 1 : backend.poolSize();
     // A command without an answer for REDIS_TIMEOUT retires the client and its connections: see RenewingRedis.
     long stuckAfterMs = config.redisTimeout().toMillis();
+    // Reads of one event-loop turn share a write, except in a Cluster, where their keys live on many nodes.
+    boolean coalesce = backend.mode() != RedisBackend.Mode.CLUSTER;
+    Context context = vertx.getOrCreateContext();
     return new VertxRedisReader(
         () -> RenewingRedis.create(vertx, () -> PipelinedRedis.create(Redis.createClient(vertx, options), connections,
-            RedisClientOptions.TOPOLOGY_TTL_MS), stuckAfterMs),
+            RedisClientOptions.TOPOLOGY_TTL_MS, coalesce, context), stuckAfterMs),
         config.redisAddress(),
         // Each read pipelines ValueRead.COMMANDS commands: this many reads fill the connections' pipelines.
         new InFlightLimit(connections * RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS, backend.poolWaiting()),

@@ -31,7 +31,19 @@ class PipelinedRedisTest {
 
   private final FakeClient client = new FakeClient();
   private long now;
-  private final Redis redis = PipelinedRedis.create(client, 2, MAX_AGE_MS, () -> now);
+  // Tasks left for the end of the event-loop turn: the test ends the turn with endTurn().
+  private final List<Runnable> turnEnd = new ArrayList<>();
+  private final Redis redis = PipelinedRedis.create(client, 2, MAX_AGE_MS, () -> now, true, turnEnd::add);
+
+  private void endTurn() {
+    List<Runnable> tasks = new ArrayList<>(turnEnd);
+    turnEnd.clear();
+    tasks.forEach(Runnable::run);
+  }
+
+  private static List<Request> valueAndTtl(String key) {
+    return List.of(Request.cmd(Command.GETRANGE).arg(key).arg(0).arg(10), Request.cmd(Command.PTTL).arg(key));
+  }
 
   private Future<Response> get(String key) {
     return redis.send(Request.cmd(Command.GET).arg(key));
@@ -50,8 +62,8 @@ class PipelinedRedisTest {
   @Test
   void aBatchGoesToOneConnectionInOrderEvenWhenAnotherIsLessBusy() {
     get("busy");
-    Future<List<Response>> both = redis.batch(List.of(
-        Request.cmd(Command.GETRANGE).arg("k").arg(0).arg(10), Request.cmd(Command.PTTL).arg("k")));
+    Future<List<Response>> both = redis.batch(valueAndTtl("k"));
+    endTurn();
     assertThat(client.connections).hasSize(2);
     FakeConnection second = client.connections.get(1);
     assertThat(second.keys).containsExactly("k", "k");
@@ -63,15 +75,70 @@ class PipelinedRedisTest {
   }
 
   @Test
+  void theBatchesOfOneTurnShareOneWriteAndEachGetsItsOwnReplies() {
+    Future<List<Response>> a = redis.batch(valueAndTtl("a"));
+    Future<List<Response>> b = redis.batch(valueAndTtl("b"));
+    Future<List<Response>> c = redis.batch(valueAndTtl("c"));
+    assertThat(client.connections).as("nothing written before the turn ends").allSatisfy(conn ->
+        assertThat(conn.writes).isZero());
+    endTurn();
+    int writes = client.connections.stream().mapToInt(conn -> conn.writes).sum();
+    assertThat(writes).as("one write per connection used").isEqualTo(client.connections.size());
+    client.connections.forEach(conn -> {
+      while (!conn.pending.isEmpty()) {
+        conn.answerOldest(conn.keys.get(conn.keys.size() - conn.pending.size()));
+      }
+    });
+    assertThat(a.result()).extracting(Response::toString).containsExactly("a", "a");
+    assertThat(b.result()).extracting(Response::toString).containsExactly("b", "b");
+    assertThat(c.result()).extracting(Response::toString).containsExactly("c", "c");
+  }
+
+  @Test
+  void withoutCoalescingEachBatchIsWrittenAtOnceAsOneWrite() {
+    Redis cluster = PipelinedRedis.create(client, 1, MAX_AGE_MS, () -> now, false, turnEnd::add);
+    cluster.batch(valueAndTtl("a"));
+    cluster.batch(valueAndTtl("b"));
+    assertThat(turnEnd).isEmpty();
+    assertThat(client.connections.get(0).writes).isEqualTo(2);
+    assertThat(client.connections.get(0).keys).containsExactly("a", "a", "b", "b");
+  }
+
+  @Test
   void aBatchFailsAsItsFirstFailedCommandWithTheErrorReplyUnchanged() {
-    Future<List<Response>> both = redis.batch(List.of(Request.cmd(Command.GETRANGE).arg("k").arg(0).arg(10),
-        Request.cmd(Command.PTTL).arg("k")));
+    Redis one = PipelinedRedis.create(client, 1, MAX_AGE_MS, () -> now, true, turnEnd::add);
+    Future<List<Response>> both = one.batch(valueAndTtl("k"));
+    Future<List<Response>> other = one.batch(valueAndTtl("fine"));
+    endTurn();
     FakeConnection c = client.connections.get(0);
-    c.failOldest(ErrorType.create("WRONGTYPE Operation against a key holding the wrong kind of value"));
+    String wrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    c.failOldest(ErrorType.create(wrongType));
     c.answerOldest("1500");
-    assertThat(both.cause()).isInstanceOf(ErrorType.class)
-        .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+    c.answerOldest("fine");
+    c.answerOldest("1500");
+    assertThat(c.writes).as("one write, then each command on its own").isEqualTo(5);
+    // The client's batch hides the error reply in "ERR [0] ...": each batch is sent again, command by command.
+    assertThat(both.isComplete()).isFalse();
+    assertThat(c.keys).endsWith("k", "k", "fine", "fine");
+    c.failOldest(ErrorType.create(wrongType));
+    c.answerAll("1500");
+    assertThat(both.cause()).isInstanceOf(ErrorType.class).hasMessage(wrongType);
+    assertThat(other.result()).extracting(Response::toString).containsExactly("1500", "1500");
     assertThat(c.closes).as("an error reply keeps the connection").isZero();
+  }
+
+  @Test
+  void aFailedWriteFailsEveryBatchInItAndLetsTheConnectionGo() {
+    Redis one = PipelinedRedis.create(client, 1, MAX_AGE_MS, () -> now, true, turnEnd::add);
+    Future<List<Response>> a = one.batch(valueAndTtl("a"));
+    Future<List<Response>> b = one.batch(valueAndTtl("b"));
+    endTurn();
+    FakeConnection c = client.connections.get(0);
+    c.failOldest(new IllegalStateException("Connection is closed"));
+    c.answerAll("x");
+    assertThat(a.cause()).hasMessage("Connection is closed");
+    assertThat(b.cause()).hasMessage("Connection is closed");
+    assertThat(c.closes).isEqualTo(1);
   }
 
   @Test
@@ -225,6 +292,8 @@ class PipelinedRedisTest {
     final List<Promise<Response>> pending = new ArrayList<>();
     Handler<Void> endHandler;
     int closes;
+    // Socket writes: one per send, one per batch.
+    int writes;
 
     void answerOldest(String value) {
       pending.remove(0).complete(SimpleStringType.create(value));
@@ -246,6 +315,7 @@ class PipelinedRedisTest {
 
     @Override
     public Future<Response> send(Request command) {
+      writes++;
       keys.add(new String(((RequestImpl) command).getArgs().get(0), StandardCharsets.UTF_8));
       commands.add(command.command().toString());
       Promise<Response> p = Promise.promise();
@@ -290,9 +360,25 @@ class PipelinedRedisTest {
       return this;
     }
 
+    /** One write; fails as the client's own batch does, all error replies folded into one "ERR [i] ...". */
     @Override
     public Future<List<Response>> batch(List<Request> commands) {
-      throw new AssertionError("not used");
+      writes++;
+      writes -= commands.size();
+      List<Future<Response>> replies = new ArrayList<>();
+      commands.forEach(command -> replies.add(send(command)));
+      return Future.join(replies).transform(all -> {
+        List<Response> answers = new ArrayList<>();
+        for (int i = 0; i < replies.size(); i++) {
+          Future<Response> reply = replies.get(i);
+          if (reply.failed()) {
+            return Future.failedFuture(reply.cause() instanceof ErrorType
+                ? ErrorType.create("ERR [" + i + "] " + reply.cause().getMessage()) : reply.cause());
+          }
+          answers.add(reply.result());
+        }
+        return Future.succeededFuture(answers);
+      });
     }
 
     @Override

@@ -49,7 +49,8 @@ class SentinelIT {
             .doesNotContain("cmdstat_getrange:").doesNotContain("cmdstat_pttl:").doesNotContain("cmdstat_get:");
       }
       try (Jedis j = group.master().client()) {
-        assertThat(j.info("commandstats")).as("the TTL is read where the value is").contains("cmdstat_pttl:calls=4,");
+        // Four reads, and "a list" read twice: its WRONGTYPE is folded by the client's batch, so it is sent again alone.
+        assertThat(j.info("commandstats")).as("the TTL is read where the value is").contains("cmdstat_pttl:calls=5,");
       }
       try (InProcessProxy proxy = InProcessProxy.start(env(group))) {
         HttpResponse<String> before = proxy.get("before");
