@@ -55,7 +55,7 @@ final class RedisFailures {
    * database. Not the commands of a read ({@link ValueRead}): refused, they are that read's error reply.
    */
   private static final Pattern SET_UP_ERROR =
-      Pattern.compile("\\bNOPERM\\b.*'(?!(get|getrange|pttl)')[a-z|]+' command|\\bERR (invalid )?DB index");
+      Pattern.compile("\\bNOPERM\\b.*'(?!(get|getrange|pttl|strlen)')[a-z|]+' command|\\bERR (invalid )?DB index");
 
   private RedisFailures() {
   }

@@ -92,9 +92,19 @@ public final class VertxRedisReader implements RedisReader {
         () -> RenewingRedis.create(vertx, () -> PipelinedRedis.create(Redis.createClient(vertx, options), connections,
             RedisClientOptions.TOPOLOGY_TTL_MS, coalesce, context), stuckAfterMs),
         config.redisAddress(),
-        // Each read pipelines ValueRead.COMMANDS commands: this many reads fill the connections' pipelines.
-        new InFlightLimit(connections * RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS, backend.poolWaiting()),
+        new InFlightLimit(readsUnderWay(connections), backend.poolWaiting()),
         new ValueRead(maxValue));
+  }
+
+  /**
+   * Reads under way at once: as many as fill the connections' pipelines (each read pipelines
+   * {@link ValueRead#COMMANDS} commands), but never more than an eighth of the heap's worth of first
+   * reads ({@link ValueRead#SMALL_VALUE} bytes each); more wait, holding no bytes of a reply.
+   */
+  static int readsUnderWay(int connections) {
+    long fill = (long) connections * RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS;
+    long bytes = Runtime.getRuntime().maxMemory() / 8 / ValueRead.SMALL_VALUE;
+    return (int) Math.max(1, Math.min(fill, bytes));
   }
 
   @Override
@@ -110,7 +120,17 @@ public final class VertxRedisReader implements RedisReader {
 
   private Future<RedisValue> send(Key key) {
     Redis used = client;
-    return reads.read((k, last) -> valueAndTtl(used, k, last), key)
+    return reads.read(new ValueRead.Connection() {
+      @Override
+      public Future<ValueRead.Found> valueAndTtl(byte[] k, long last) {
+        return VertxRedisReader.valueAndTtl(used, k, last);
+      }
+
+      @Override
+      public Future<Long> length(byte[] k) {
+        return used.batch(List.of(Request.cmd(Command.STRLEN).arg(k))).map(replies -> replies.get(0).toLong());
+      }
+    }, key)
         .transform(ar -> {
           if (ar.succeeded()) {
             reported = null;

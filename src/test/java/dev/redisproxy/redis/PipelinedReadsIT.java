@@ -154,10 +154,10 @@ class PipelinedReadsIT {
     return values;
   }
 
-  /** The bytes of a read of the key in RESP: {@code GETRANGE key 0 max}, then {@code PTTL key} (see ValueRead). */
+  /** The bytes of a first read of the key in RESP: {@code GETRANGE key 0 16384}, then {@code PTTL key} (see ValueRead). */
   private long getFrameLength(String key) {
     int length = key.getBytes(StandardCharsets.UTF_8).length;
-    String max = Long.toString(harness.config.maxValueSize());
+    String max = Long.toString(Math.min(ValueRead.SMALL_VALUE, harness.config.maxValueSize()));
     String bulkKey = "$" + length + "\r\n";
     return ("*4\r\n$8\r\nGETRANGE\r\n" + bulkKey).length() + length + 2 + "$1\r\n0\r\n".length()
         + ("$" + max.length() + "\r\n" + max + "\r\n").length()
