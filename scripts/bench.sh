@@ -427,8 +427,8 @@ start_proxy() {
     MAX_CONNECTIONS=10000 java -jar "$2" "${conf[@]}" >"$WORK/proxy-$1.log" 2>&1 & PIDS+=($!)
   await_port "$STARTED_RESP"; await_port "$http"
 }
-# Every load run GetLoad makes in these sections: 1 s uncounted, then BENCH_SECONDS counted.
-load_args() { echo "clients=$1 seconds=$SECONDS_PER_RUN warmup=1"; }
+# Every load run GetLoad makes in these sections: 0.5 s uncounted, then BENCH_SECONDS counted.
+load_args() { echo "clients=$1 seconds=$SECONDS_PER_RUN warmup=0.5"; }
 
 # Skewed reads: 85 % on a tenth of SKEW_KEYS, a cache of a tenth; through the proxy (warmed up, so the
 # cache holds the hot set), twemproxy and straight to Redis. Redis's CPU per million client reads, straight
@@ -492,7 +492,8 @@ bench_remote() {
   for p in $hitp $bhit; do "${GEN[@]}" GetLoad port="$p" clients="$CLIENTS" seconds=3 keys="$KEYS" >/dev/null; done
   for p in $missp $bmiss; do "${GEN[@]}" GetLoad port="$p" clients="$CLIENTS" seconds=3 keys="$MISS_KEYS" >/dev/null; done
 
-  for c in 1 "$CLIENTS"; do
+  for c in $(printf "%s\n" 1 "$CLIENTS" | sort -nu); do
+    local who="$c clients"; [ "$c" = 1 ] && who="1 client"
     specs=("hit=gen_run rhit-$c $(load_args "$c") port=$hitp stats=$hitp keys=$KEYS"
       "miss=gen_run rmiss-$c $(load_args "$c") port=$missp stats=$missp keys=$MISS_KEYS"
       "relay=gen_run rrelay-$c $(load_args "$c") port=$relay keys=$MISS_KEYS"
@@ -502,16 +503,16 @@ bench_remote() {
       specs+=("bhit=gen_run rbhit-$c $(load_args "$c") port=$bhit keys=$KEYS" "bmiss=gen_run rbmiss-$c $(load_args "$c") port=$bmiss keys=$MISS_KEYS")
     fi
     rounds remote "${specs[@]}"
-    row "remote Redis (+$RELAY_US µs each way), RESP GET hits (hit ratio $(gen_med "rhit-$c" hit_ratio)), $c clients: p50 / p99" \
+    row "remote Redis (+$RELAY_US µs each way), RESP GET hits (hit ratio $(gen_med "rhit-$c" hit_ratio)), $who: p50 / p99" \
       "$(lat "rhit-$c")" "Redis via the relay $(lat "rrelay-$c")" \
       "$(ratio "$(gen_med "rhit-$c" p50_us)" "$(gen_med "rrelay-$c" p50_us)") / $(ratio "$(gen_med "rhit-$c" p99_us)" "$(gen_med "rrelay-$c" p99_us)")" "—"
-    row "remote Redis (+$RELAY_US µs each way), RESP GET mostly misses (hit ratio $(gen_med "rmiss-$c" hit_ratio)), $c clients: p50 / p99" \
+    row "remote Redis (+$RELAY_US µs each way), RESP GET mostly misses (hit ratio $(gen_med "rmiss-$c" hit_ratio)), $who: p50 / p99" \
       "$(lat "rmiss-$c")" "Redis via the relay $(lat "rrelay-$c")" \
       "$(ratio "$(gen_med "rmiss-$c" p50_us)" "$(gen_med "rrelay-$c" p50_us)") / $(ratio "$(gen_med "rmiss-$c" p99_us)" "$(gen_med "rrelay-$c" p99_us)")" "—"
     if [ -n "$bhit" ]; then
-      base_row "remote Redis, hits, $c clients, p99 (µs)" "$(gen_med "rhit-$c" p99_us)" "$(gen_med "rbhit-$c" p99_us)"
-      base_row "remote Redis, misses, $c clients, p50 (µs)" "$(gen_med "rmiss-$c" p50_us)" "$(gen_med "rbmiss-$c" p50_us)"
-      base_row "remote Redis, misses, $c clients, p99 (µs)" "$(gen_med "rmiss-$c" p99_us)" "$(gen_med "rbmiss-$c" p99_us)"
+      base_row "remote Redis, hits, $who, p99 (µs)" "$(gen_med "rhit-$c" p99_us)" "$(gen_med "rbhit-$c" p99_us)"
+      base_row "remote Redis, misses, $who, p50 (µs)" "$(gen_med "rmiss-$c" p50_us)" "$(gen_med "rbmiss-$c" p50_us)"
+      base_row "remote Redis, misses, $who, p99 (µs)" "$(gen_med "rmiss-$c" p99_us)" "$(gen_med "rbmiss-$c" p99_us)"
     fi
   done
   local added
