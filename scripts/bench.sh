@@ -440,9 +440,10 @@ bench_skewed() {
   start_proxy skewed target/redis-proxy.jar "$REDIS_PORT" "$hot"; proxy=$STARTED_RESP
   if [ -n "${BENCH_BASELINE:-}" ]; then start_proxy skewed-base "$BENCH_BASELINE" "$REDIS_PORT" "$hot"; base_proxy=$STARTED_RESP; fi
 
-  # GetLoad's own ceiling first: beside redis-benchmark against redis-server, uniform keys, no pipelining.
-  rounds ceil "getload=gen_run ceil $(load_args "$CLIENTS") port=$REDIS_PORT keys=$KEYS" "rb=rb_timed $REDIS_PORT"
-  row "load generator's ceiling: GetLoad, redis-server direct, $CLIENTS clients (vs redis-benchmark)" "$(gen_med ceil rps)" \
+  # GetLoad's own ceiling first: beside redis-benchmark against redis-server, uniform keys, pipelined as below.
+  rounds ceil "getload=gen_run ceil $(load_args "$CLIENTS") pipeline=$SKEW_PIPELINE port=$REDIS_PORT keys=$KEYS" \
+    "rb=rb_timed $REDIS_PORT -P $SKEW_PIPELINE"
+  row "load generator's ceiling: GetLoad, redis-server direct, $CLIENTS clients, -P $SKEW_PIPELINE (vs redis-benchmark)" "$(gen_med ceil rps)" \
     "redis-benchmark $ceil_rb" "$(ratio "$(gen_med ceil rps)" "$ceil_rb")" "≥ 1.0"
 
   skew="$(load_args "$CLIENTS") pipeline=$SKEW_PIPELINE keys=$SKEW_KEYS hot=$hot share=0.85 cpu=$REDIS_PORT"
