@@ -89,6 +89,7 @@ public final class GetLoad {
     long reads = 0;
     long nils = 0;
     long errors = 0;
+    String firstError = null;
     for (Worker w : workers) {
       if (w.failure != null) {
         throw w.failure;
@@ -99,6 +100,7 @@ public final class GetLoad {
       reads += w.reads;
       nils += w.nils;
       errors += w.errors;
+      firstError = firstError == null ? w.firstError : firstError;
     }
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "reads=%d seconds=%.2f rps=%.1f p50_us=%d p99_us=%d max_us=%d nils=%d errors=%d",
@@ -116,7 +118,8 @@ public final class GetLoad {
     }
     System.out.println(out);
     if (errors > 0 || nils > 0) {
-      System.err.println("GetLoad: " + errors + " error replies and " + nils + " nils: are the keys seeded?");
+      System.err.println("GetLoad: " + errors + " error replies" + (firstError == null ? "" : " (the first: " + firstError + ")")
+          + " and " + nils + " nils (are the keys seeded?)");
     }
   }
 
@@ -209,6 +212,7 @@ public final class GetLoad {
     long reads;
     long nils;
     long errors;
+    String firstError;
     Exception failure;
     private final InetSocketAddress address;
     private final int clients;
@@ -298,8 +302,13 @@ public final class GetLoad {
         in.flip();
         boolean counted = now >= start && now < end;
         int kind;
-        while (pending > 0 && (kind = Reply.next(in)) != Reply.INCOMPLETE) {
+        for (int at = in.position(); pending > 0 && (kind = Reply.next(in)) != Reply.INCOMPLETE; at = in.position()) {
           pending--;
+          if (kind == Reply.ERROR && firstError == null) {
+            byte[] text = new byte[in.position() - at - 3];
+            in.get(at + 1, text);
+            firstError = new String(text, StandardCharsets.UTF_8);
+          }
           if (counted) {
             reads++;
             hist[Histogram.bucket((now - sentAt) / 1000)]++;
