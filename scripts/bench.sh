@@ -23,6 +23,17 @@
 # BENCH_CLIENTS (default 50), BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES
 # (MAX_PARALLEL, default 2), BENCH_BASELINE (the path of another build's redis-proxy.jar: it runs
 # beside this build in the same rounds, and a last table gives this build's ratio to it).
+#
+# Two more sections, with a table of their own, their load from scripts/bench/GetLoad.java (RESP GETs
+# from closed-loop clients; the skewed section's first row is its ceiling beside redis-benchmark):
+#   Skewed: 85 % of reads on a tenth of BENCH_SKEW_KEYS (default 100000) keys, a cache of a tenth, through
+#         the proxy (warmed up), twemproxy and straight to Redis: req/s, p50/p99, the proxy's hit ratio and
+#         Redis CPU seconds per million client reads (INFO cpu), straight beside through the proxy.
+#   Remote: Redis behind scripts/bench/DelayRelay.java (BENCH_RELAY_US each way, default 500): p50/p99 of
+#         GETs through the relay straight and through the proxy, hits and misses, at 1 and BENCH_CLIENTS
+#         clients; the relay's added delay and its cost without delay beside redis-server direct.
+# BENCH_ONLY=skewed, =remote, =main (everything before them) or a list (skewed,remote) runs only those;
+# unset, all of them. BENCH_SKEW_PIPELINE (default 1): GETs per batch in the skewed runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -173,6 +184,10 @@ base_row() { # measure this-build baseline
   [ -n "${BENCH_BASELINE:-}" ] && BASE_ROWS+=("$(printf '| %s | %s | %s | %s |' "$1" "$2" "$3" "$(ratio "$2" "$3")")")
   return 0
 }
+
+# BENCH_ONLY=skewed,remote,...: only the sections named ("main" is everything above the skewed section).
+only() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
+if only main; then
 
 echo "bench: warming up the JVM servers" >&2
 for port in "$PROXY_RESP" "$BARE_RESP" ${BASE_RESP:-}; do rb "$port" 200000 >/dev/null; rb "$port" 200000 -P 16 >/dev/null; done
@@ -372,4 +387,169 @@ if ((${#BASE_ROWS[@]})); then
   echo "| measure | this build (req/s) | baseline (req/s) | ratio |"
   echo "|---|---|---|---|"
   printf '%s\n' "${BASE_ROWS[@]}"
+fi
+
+fi # only main
+
+# --- Skewed workload and remote Redis: what a user gains. Load from GetLoad (scripts/bench/GetLoad.java:
+# RESP GETs from closed-loop clients, a skewed key choice, p50/p99, Redis's CPU and the proxy's hit ratio
+# over the counted interval); the remote Redis is redis-server behind DelayRelay (scripts/bench/DelayRelay.java).
+# Knobs: BENCH_SKEW_KEYS (keys in Redis, default 100000; 85 % of reads on a tenth of them, the cache a
+# tenth), BENCH_SKEW_PIPELINE (default 1), BENCH_RELAY_US (the relay's delay each way, default 500).
+SKEW_KEYS=${BENCH_SKEW_KEYS:-100000}
+SKEW_PIPELINE=${BENCH_SKEW_PIPELINE:-1}
+RELAY_US=${BENCH_RELAY_US:-500}
+GEN=(java -XX:+UseSerialGC -Xmx512m -cp "$WORK/bench-classes")
+EXTRA_ROWS_FROM=${#ROWS[@]}
+EXTRA_BASE_FROM=${#BASE_ROWS[@]}
+
+kv() { awk -v key="$2" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' <<<"$1"; }
+# gen_run TAG ARGS... : one GetLoad run (for rounds); its line is kept in $WORK/gen-TAG, its req/s printed.
+gen_run() {
+  local line
+  line=$("${GEN[@]}" GetLoad "${@:2}")
+  echo "bench: $1 $line" >&2
+  echo "$line" >>"$WORK/gen-$1"
+  kv "$line" rps
+}
+# gen_med TAG FIELD : the median of FIELD over the runs of TAG.
+gen_med() {
+  # shellcheck disable=SC2046
+  median $(awk -v key="$2" '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' "$WORK/gen-$1")
+}
+lat() { echo "$(gen_med "$1" p50_us) / $(gen_med "$1" p99_us) µs ($(gen_med "$1" rps) req/s)"; }
+# start_proxy NAME JAR REDIS_PORT CACHE_MAXSIZE : a proxy configured like the main one; its RESP port in STARTED_RESP.
+start_proxy() {
+  local http conf=()
+  http=$(free_port); STARTED_RESP=$(free_port)
+  if [ "$2" != target/redis-proxy.jar ]; then conf=(-conf "$WORK/baseline.json"); fi
+  REDIS_PORT=$3 PROXY_PORT=$http RESP_PORT=$STARTED_RESP CACHE_MAXSIZE=$4 MAX_PARALLEL=$INSTANCES \
+    MAX_CONNECTIONS=10000 java -jar "$2" "${conf[@]}" >"$WORK/proxy-$1.log" 2>&1 & PIDS+=($!)
+  await_port "$STARTED_RESP"; await_port "$http"
+}
+# Every load run GetLoad makes in these sections: 0.5 s uncounted, then BENCH_SECONDS counted.
+load_args() { echo "clients=$1 seconds=$SECONDS_PER_RUN warmup=0.5"; }
+
+# Skewed reads: 85 % on a tenth of SKEW_KEYS, a cache of a tenth; through the proxy (warmed up, so the
+# cache holds the hot set), twemproxy and straight to Redis. Redis's CPU per million client reads, straight
+# and through the proxy, from INFO cpu at the start and end of each counted interval.
+bench_skewed() {
+  echo "bench: skewed workload" >&2
+  local hot=$((SKEW_KEYS / 10)) proxy base_proxy="" skew hit
+  if ((SKEW_KEYS > MISS_KEYS)); then seed "$REDIS_PORT" "$SKEW_KEYS"; fi
+  start_proxy skewed target/redis-proxy.jar "$REDIS_PORT" "$hot"; proxy=$STARTED_RESP
+  if [ -n "${BENCH_BASELINE:-}" ]; then start_proxy skewed-base "$BENCH_BASELINE" "$REDIS_PORT" "$hot"; base_proxy=$STARTED_RESP; fi
+
+  # GetLoad's own ceiling first: beside redis-benchmark against redis-server, uniform keys, pipelined as below.
+  rounds ceil "getload=gen_run ceil $(load_args "$CLIENTS") pipeline=$SKEW_PIPELINE port=$REDIS_PORT keys=$KEYS" \
+    "rb=rb_timed $REDIS_PORT -P $SKEW_PIPELINE"
+  row "load generator's ceiling: GetLoad, redis-server direct, $CLIENTS clients, -P $SKEW_PIPELINE (vs redis-benchmark)" "$(gen_med ceil rps)" \
+    "redis-benchmark $ceil_rb" "$(ratio "$(gen_med ceil rps)" "$ceil_rb")" "≥ 1.0"
+
+  skew="$(load_args "$CLIENTS") pipeline=$SKEW_PIPELINE keys=$SKEW_KEYS hot=$hot share=0.85 cpu=$REDIS_PORT"
+  # Warm-up: a cold proxy under pipelined misses answers a few hundred reads a second, too few to
+  # compile its miss path in a few seconds, so unpipelined first.
+  for p in $proxy $base_proxy; do
+    "${GEN[@]}" GetLoad $skew port="$p" seconds=4 pipeline=1 >/dev/null
+    if ((SKEW_PIPELINE > 1)); then "${GEN[@]}" GetLoad $skew port="$p" seconds=4 >/dev/null; fi
+  done
+  base "gen_run skew-base port=$base_proxy stats=$base_proxy $skew"
+  rounds skew "proxy=gen_run skew-proxy port=$proxy stats=$proxy $skew" "twem=gen_run skew-twem port=$TWEM_PORT $skew" \
+    "redis=gen_run skew-redis port=$REDIS_PORT $skew" "${BASE_SPEC[@]}"
+  local what="skewed reads (85 % on $hot of $SKEW_KEYS keys, cache $hot), $CLIENTS clients, -P $SKEW_PIPELINE"
+  row "$what" "$skew_proxy" "twemproxy $skew_twem / redis-server $skew_redis" \
+    "$(ratio "$skew_proxy" "$skew_twem") / $(ratio "$skew_proxy" "$skew_redis")" "—"
+  row "$what: p50 / p99" "$(gen_med skew-proxy p50_us) / $(gen_med skew-proxy p99_us) µs" \
+    "twemproxy $(gen_med skew-twem p50_us) / $(gen_med skew-twem p99_us), redis-server $(gen_med skew-redis p50_us) / $(gen_med skew-redis p99_us) µs" \
+    "p99 $(ratio "$(gen_med skew-proxy p99_us)" "$(gen_med skew-twem p99_us)") / $(ratio "$(gen_med skew-proxy p99_us)" "$(gen_med skew-redis p99_us)")" "—"
+  hit=$(gen_med skew-proxy hit_ratio)
+  row "$what: the proxy's hit ratio" "$hit" "reads on the hot set 0.85" "$(ratio "$hit" 0.85)" "—"
+  local cp cr ct r
+  cp=$(gen_med skew-proxy redis_cpu_s_per_mreads); cr=$(gen_med skew-redis redis_cpu_s_per_mreads); ct=$(gen_med skew-twem redis_cpu_s_per_mreads)
+  r=$(ratio "$cp" "$cr")
+  row "$what: Redis CPU s per million client reads, through the proxy (vs straight)" "$cp s" \
+    "straight $cr s / via twemproxy $ct s" \
+    "$r: cuts Redis's work by at least the hit ratio: $(awk -v r="$r" -v h="$hit" 'BEGIN { print (r <= 1 - h ? "yes" : "no") }')" \
+    "≤ 1 − hit ratio ($(awk -v h="$hit" 'BEGIN { printf "%.2f", 1 - h }'))"
+  if [ -n "$base_proxy" ]; then
+    base_row "skewed reads (req/s)" "$skew_proxy" "${skew_base:-}"
+    base_row "skewed reads, p99 (µs)" "$(gen_med skew-proxy p99_us)" "$(gen_med skew-base p99_us)"
+    base_row "skewed reads, Redis CPU s per million reads" "$cp" "$(gen_med skew-base redis_cpu_s_per_mreads)"
+  fi
+}
+
+# Remote Redis: redis-server behind DelayRelay (RELAY_US each way), reached straight through it and by two
+# proxies whose Redis is behind it, one whose cache holds all KEYS read (hits), one over MISS_KEYS with a
+# cache of 2 * KEYS (nearly all misses); p50/p99 at 1 and CLIENTS clients. The relay's own cost: a relay
+# without delay beside redis-server direct, and what the delayed relay adds at 1 client.
+bench_remote() {
+  echo "bench: remote Redis (relay, $RELAY_US µs each way)" >&2
+  local relay relay0 relay_pid hitp missp bhit="" bmiss="" c specs
+  relay=$(free_port); relay0=$(free_port)
+  "${GEN[@]}" DelayRelay listen="$relay" target="$REDIS_PORT" delay_us="$RELAY_US" 2>"$WORK/relay.log" & relay_pid=$!; PIDS+=("$relay_pid")
+  "${GEN[@]}" DelayRelay listen="$relay0" target="$REDIS_PORT" delay_us=0 2>"$WORK/relay0.log" & PIDS+=($!)
+  await_port "$relay"; await_port "$relay0"
+  start_proxy remote-hits target/redis-proxy.jar "$relay" $((KEYS * 2)); hitp=$STARTED_RESP
+  start_proxy remote-misses target/redis-proxy.jar "$relay" $((KEYS * 2)); missp=$STARTED_RESP
+  if [ -n "${BENCH_BASELINE:-}" ]; then
+    start_proxy remote-hits-base "$BENCH_BASELINE" "$relay" $((KEYS * 2)); bhit=$STARTED_RESP
+    start_proxy remote-misses-base "$BENCH_BASELINE" "$relay" $((KEYS * 2)); bmiss=$STARTED_RESP
+  fi
+  for p in $hitp $bhit; do "${GEN[@]}" GetLoad port="$p" clients="$CLIENTS" seconds=3 keys="$KEYS" >/dev/null; done
+  for p in $missp $bmiss; do "${GEN[@]}" GetLoad port="$p" clients="$CLIENTS" seconds=3 keys="$MISS_KEYS" >/dev/null; done
+
+  for c in $(printf "%s\n" 1 "$CLIENTS" | sort -nu); do
+    local who="$c clients"; [ "$c" = 1 ] && who="1 client"
+    specs=("hit=gen_run rhit-$c $(load_args "$c") port=$hitp stats=$hitp keys=$KEYS"
+      "miss=gen_run rmiss-$c $(load_args "$c") port=$missp stats=$missp keys=$MISS_KEYS"
+      "relay=gen_run rrelay-$c $(load_args "$c") port=$relay keys=$MISS_KEYS"
+      "local=gen_run rlocal-$c $(load_args "$c") port=$REDIS_PORT keys=$MISS_KEYS")
+    [ "$c" = "$CLIENTS" ] && specs+=("relay0=gen_run rrelay0-$c $(load_args "$c") port=$relay0 keys=$MISS_KEYS")
+    if [ -n "$bhit" ]; then
+      specs+=("bhit=gen_run rbhit-$c $(load_args "$c") port=$bhit keys=$KEYS" "bmiss=gen_run rbmiss-$c $(load_args "$c") port=$bmiss keys=$MISS_KEYS")
+    fi
+    rounds remote "${specs[@]}"
+    row "remote Redis (+$RELAY_US µs each way), RESP GET hits (hit ratio $(gen_med "rhit-$c" hit_ratio)), $who: p50 / p99" \
+      "$(lat "rhit-$c")" "Redis via the relay $(lat "rrelay-$c")" \
+      "$(ratio "$(gen_med "rhit-$c" p50_us)" "$(gen_med "rrelay-$c" p50_us)") / $(ratio "$(gen_med "rhit-$c" p99_us)" "$(gen_med "rrelay-$c" p99_us)")" "—"
+    row "remote Redis (+$RELAY_US µs each way), RESP GET mostly misses (hit ratio $(gen_med "rmiss-$c" hit_ratio)), $who: p50 / p99" \
+      "$(lat "rmiss-$c")" "Redis via the relay $(lat "rrelay-$c")" \
+      "$(ratio "$(gen_med "rmiss-$c" p50_us)" "$(gen_med "rrelay-$c" p50_us)") / $(ratio "$(gen_med "rmiss-$c" p99_us)" "$(gen_med "rrelay-$c" p99_us)")" "—"
+    if [ -n "$bhit" ]; then
+      base_row "remote Redis, hits, $who, p99 (µs)" "$(gen_med "rhit-$c" p99_us)" "$(gen_med "rbhit-$c" p99_us)"
+      base_row "remote Redis, misses, $who, p50 (µs)" "$(gen_med "rmiss-$c" p50_us)" "$(gen_med "rbmiss-$c" p50_us)"
+      base_row "remote Redis, misses, $who, p99 (µs)" "$(gen_med "rmiss-$c" p99_us)" "$(gen_med "rbmiss-$c" p99_us)"
+    fi
+  done
+  local added
+  added=$(( $(gen_med rrelay-1 p50_us) - $(gen_med rlocal-1 p50_us) ))
+  row "relay's added delay at 1 client: p50 via the relay less p50 direct" "$added µs" "intended $((2 * RELAY_US)) µs (redis-server direct $(lat rlocal-1))" \
+    "$(ratio "$added" $((2 * RELAY_US)))" "≤ 1.1"
+  row "relay's own cost without delay, $CLIENTS clients: p50 / p99" "$(lat "rrelay0-$CLIENTS")" "redis-server direct $(lat "rlocal-$CLIENTS")" \
+    "$(ratio "$(gen_med "rrelay0-$CLIENTS" rps)" "$(gen_med "rlocal-$CLIENTS" rps)") (req/s)" "—"
+  kill "$relay_pid"; wait "$relay_pid" 2>/dev/null || true
+  row "relay's hold per chunk (all runs of this section)" "$(kv "$(tail -1 "$WORK/relay.log")" hold_p50_us) / $(kv "$(tail -1 "$WORK/relay.log")" hold_p99_us) µs p50 / p99" \
+    "intended $RELAY_US µs; mean $(kv "$(tail -1 "$WORK/relay.log")" hold_mean_us) µs" "$(ratio "$(kv "$(tail -1 "$WORK/relay.log")" hold_mean_us)" "$RELAY_US") (mean)" "≤ 1.1"
+}
+
+if only skewed || only remote; then
+  mkdir -p "$WORK/bench-classes"
+  javac -d "$WORK/bench-classes" scripts/bench/GetLoad.java scripts/bench/DelayRelay.java
+  if only skewed; then bench_skewed; fi
+  if only remote; then bench_remote; fi
+  echo
+  if ! only main; then
+    echo "redis-proxy bench, $(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1); BENCH_ONLY=$BENCH_ONLY"
+  fi
+  echo "skewed workload and remote Redis: GetLoad, values $VALUE_BYTES bytes, MAX_PARALLEL=$INSTANCES; median of $ROUNDS rounds of ${SECONDS_PER_RUN}s per server"
+  echo
+  echo "| measure | proxy | comparison | ratio | target |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]:$EXTRA_ROWS_FROM}"
+  if ((${#BASE_ROWS[@]} > EXTRA_BASE_FROM)); then
+    echo
+    echo "| measure | this build | baseline | ratio |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${BASE_ROWS[@]:$EXTRA_BASE_FROM}"
+  fi
 fi
