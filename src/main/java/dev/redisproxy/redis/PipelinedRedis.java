@@ -75,18 +75,9 @@ final class PipelinedRedis implements Redis {
     // Commands sent on the connection (or waiting in the outbox) and not answered yet.
     int pending;
     // Batches given this turn, written together at its end; null when none.
-    List<Group> outbox;
+    List<Batch> outbox;
   }
 
-  /** The commands of one {@link #batch} call and the promise of their replies. */
-  private static final class Group {
-    final List<Request> commands;
-    final Promise<List<Response>> replies = Promise.promise();
-
-    Group(List<Request> commands) {
-      this.commands = commands;
-    }
-  }
 
   private PipelinedRedis(Redis client, int size, long maxAgeMs, Ticker ticker, boolean coalesce, Executor nextTurn) {
     this.client = client;
@@ -155,42 +146,42 @@ final class PipelinedRedis implements Redis {
       return Future.failedFuture(PIPELINES_FULL);
     }
     slot.pending += commands.size();
-    Group group = new Group(commands);
+    Batch batch = new Batch(commands);
     if (!coalesce) {
-      write(slot, List.of(group));
+      write(slot, List.of(batch));
     } else {
       if (slot.outbox == null) {
         slot.outbox = new ArrayList<>();
       }
-      slot.outbox.add(group);
+      slot.outbox.add(batch);
       if (!writeScheduled) {
         writeScheduled = true;
         nextTurn.execute(this::writeOutboxes);
       }
     }
-    return group.replies.future();
+    return batch.replies.future();
   }
 
   private void writeOutboxes() {
     writeScheduled = false;
     for (Slot slot : slots) {
-      List<Group> groups = slot.outbox;
-      if (groups != null) {
+      List<Batch> batches = slot.outbox;
+      if (batches != null) {
         slot.outbox = null;
-        write(slot, groups);
+        write(slot, batches);
       }
     }
   }
 
-  /** One write of every command of {@code groups}, on the slot's connection; {@code pending} counts them already. */
-  private void write(Slot slot, List<Group> groups) {
+  /** One write of every command of {@code batches}, on the slot's connection; {@code pending} counts them already. */
+  private void write(Slot slot, List<Batch> batches) {
+    List<Request> all = Batch.commandsOf(batches);
     if (closed) {
-      slot.pending -= commandsOf(groups).size();
-      groups.forEach(g -> g.replies.fail("Redis client is closed"));
+      slot.pending -= all.size();
+      batches.forEach(batch -> batch.replies.fail("Redis client is closed"));
       return;
     }
     Future<RedisConnection> connection = connectionOf(slot);
-    List<Request> all = commandsOf(groups);
     Future<List<Response>> replies = connection.succeeded()
         ? connection.result().batch(all)
         : connection.compose(conn -> conn.batch(all));
@@ -198,28 +189,19 @@ final class PipelinedRedis implements Redis {
       slot.pending -= all.size();
       if (ar.succeeded()) {
         int from = 0;
-        for (Group group : groups) {
-          group.replies.complete(ar.result().subList(from, from += group.commands.size()));
+        for (Batch batch : batches) {
+          batch.replies.complete(ar.result().subList(from, from += batch.commands.size()));
         }
       } else if (ar.cause() instanceof Response) {
         // An error reply among them, or the connection closed under them (the client folds both into
         // one error): each command again, on the same connection, for its own answer; on a closed
         // connection they fail at once, unsent.
-        groups.forEach(group -> sendEach(slot, connection, group.commands).onComplete(group.replies));
+        batches.forEach(batch -> sendEach(slot, connection, batch.commands).onComplete(batch.replies));
       } else {
         release(slot, connection);
-        groups.forEach(group -> group.replies.fail(ar.cause()));
+        batches.forEach(batch -> batch.replies.fail(ar.cause()));
       }
     });
-  }
-
-  private static List<Request> commandsOf(List<Group> groups) {
-    if (groups.size() == 1) {
-      return groups.get(0).commands;
-    }
-    List<Request> all = new ArrayList<>();
-    groups.forEach(group -> all.addAll(group.commands));
-    return all;
   }
 
   /** The commands one by one on the slot's connection, in order; fails as the first that failed. */
@@ -228,16 +210,7 @@ final class PipelinedRedis implements Redis {
     for (Request command : commands) {
       replies.add(sendOn(slot, connection, command));
     }
-    return Future.join(replies).transform(all -> {
-      List<Response> answers = new ArrayList<>(replies.size());
-      for (Future<Response> reply : replies) {
-        if (reply.failed()) {
-          return Future.failedFuture(reply.cause());
-        }
-        answers.add(reply.result());
-      }
-      return Future.succeededFuture(answers);
-    });
+    return Batch.firstFailureOrAll(replies);
   }
 
   private Future<Response> sendOn(Slot slot, Future<RedisConnection> connection, Request command) {
