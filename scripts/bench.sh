@@ -8,7 +8,8 @@
 #   HTTP: wrk against GET /get/<key> over cached keys, Webdis in front of the same Redis, and a
 #         bare Vert.x HTTP server with a fixed body of the same size; then a run of misses.
 #   RESP misses: the same, over a key space 100 times the cache (nearly every read misses), beside
-#         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET) and redis-server.
+#         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET), redis-server, and
+#         a bare vertx-redis-client forwarder on one event loop (BareForwarder: the library's ceiling).
 #   RESP3: the proxy's hits and misses after HELLO 3 (redis-benchmark -3) beside RESP2.
 #   Hot keys: hits with hot-key counting on (the default) beside a proxy with HOTKEYS=false.
 #   Large values: the largest value the default byte budget caches; hits of 256 KiB and 1 MiB values
@@ -149,6 +150,10 @@ REDIS_PORT=$REDIS_PORT PROXY_PORT=$PROXY_HTTP RESP_PORT=$PROXY_RESP CACHE_MAXSIZ
   MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy.log" 2>&1 & PIDS+=($!)
 BARE_RESP=$(free_port); BARE_HTTP=$(free_port)
 java -cp "$CP" dev.redisproxy.bench.BareServers "$BARE_RESP" "$BARE_HTTP" "$VALUE_BYTES" "$INSTANCES" >"$WORK/bare.log" 2>&1 & PIDS+=($!)
+# The library's own miss ceiling: GETs forwarded over one held vertx-redis-client connection, on one
+# event loop as the cache verticle's, no cache, no event bus, no TTL read (BareForwarder).
+LIBFWD_PORT=$(free_port)
+java -cp "$CP" dev.redisproxy.bench.BareForwarder "$LIBFWD_PORT" "$REDIS_PORT" 1 >"$WORK/libfwd.log" 2>&1 & PIDS+=($!)
 WEBDIS_PORT=$(free_port)
 cat >"$WORK/webdis.json" <<JSON
 { "redis_host": "127.0.0.1", "redis_port": $REDIS_PORT, "http_host": "127.0.0.1", "http_port": $WEBDIS_PORT,
@@ -164,7 +169,7 @@ bench:
     - 127.0.0.1:$REDIS_PORT:1
 YML
 nutcracker -c "$WORK/twemproxy.yml" -s "$(free_port)" -o "$WORK/twemproxy.log" -p "$WORK/twemproxy.pid" & PIDS+=($!)
-PORTS=("$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT" "$TWEM_PORT")
+PORTS=("$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT" "$TWEM_PORT" "$LIBFWD_PORT")
 # BENCH_BASELINE: another build's jar, configured alike, a contestant in the same rounds ("base").
 BASE=()
 if [ -n "${BENCH_BASELINE:-}" ]; then
@@ -234,10 +239,12 @@ echo "bench: RESP misses" >&2
 for pipeline in 1 16; do
   base "rb_timed ${BASE_RESP:-} -P $pipeline"
   RB_KEYS=$MISS_KEYS rounds rmiss "proxy=rb_timed $PROXY_RESP -P $pipeline" "twem=rb_timed $TWEM_PORT -P $pipeline" \
-    "redis=rb_timed $REDIS_PORT -P $pipeline" "${BASE_SPEC[@]}"
-  p=$rmiss_proxy; t=$rmiss_twem; r=$rmiss_redis
+    "redis=rb_timed $REDIS_PORT -P $pipeline" "lib=rb_timed $LIBFWD_PORT -P $pipeline" "${BASE_SPEC[@]}"
+  p=$rmiss_proxy; t=$rmiss_twem; r=$rmiss_redis; l=$rmiss_lib
   row "RESP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2))), -P $pipeline" "$p" "twemproxy $t / redis-server $r" \
     "$(ratio "$p" "$t") / $(ratio "$p" "$r")" "$([ "$pipeline" = 1 ] && echo '≥ 1.0 / —' || echo '≥ 0.8 / —')"
+  row "RESP GET mostly misses, -P $pipeline, vs vertx-redis-client forwarding bare (one loop, no cache)" "$p" "bare forwarder $l" \
+    "$(ratio "$p" "$l")" "—"
   base_row "RESP GET mostly misses, -P $pipeline" "$p" "${rmiss_base:-}"
 done
 
