@@ -1,0 +1,297 @@
+package dev.redisproxy.redis;
+
+import dev.redisproxy.cache.Failure;
+import dev.redisproxy.cache.InvalidationListener;
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.LookupException;
+import dev.redisproxy.cache.RedisReader;
+import dev.redisproxy.cache.RedisValue;
+import dev.redisproxy.config.CacheInvalidation;
+import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.config.RedisBackend;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.redis.client.impl.RedisURI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a Redis Cluster for a cache that the cluster keeps fresh ({@code CACHE_INVALIDATION=tracking}
+ * or {@code broadcast} with {@code REDIS_CLUSTER_NODES}).
+ *
+ * <p>Design: tracking is per node, so there is one {@link TrackingConnection} per master
+ * ({@link MasterLink}), and each miss is read, pipelined, on the connection of the master that owns
+ * its key's slot ({@link SlotMap}, learned with {@code CLUSTER SLOTS}). As on one server, the reply and
+ * the reports of later writes to the key leave that master on the same connection in order, so a value
+ * is stored before the invalidation that concerns it arrives. In broadcast mode the connections say
+ * {@code BCAST} (a master reports every write to its keys under the prefixes) and reads go over them
+ * too, for the same ordering: no "loading" marker is needed, and both modes share this one path.
+ *
+ * <p>What can no longer be trusted is dropped, all of it (the cache keeps no index by slot):
+ * <ul>
+ *   <li>a master answers {@code MOVED}: the map is out of date; the cache is dropped, nothing read is
+ *       stored until a new map is in place (asked first of the node named by {@code MOVED}), and the
+ *       read is done through the pooled reader, which follows the redirection;</li>
+ *   <li>a master answers {@code ASK}: its slot is migrating and the key has left; that read alone is not
+ *       stored. The keys that left were reported already: {@code MIGRATE} deletes them on the source,
+ *       which is a change the source reports to the connection that read them;</li>
+ *   <li>the map changed (checked every {@link #SLOT_MAP_CHECK_MS}, since a failover moves slots without
+ *       any {@code MOVED} to a proxy that only has hits): the cache is dropped, connections are opened
+ *       to new masters and closed to former ones;</li>
+ *   <li>a connection is lost or does not answer PING within {@code REDIS_TIMEOUT}: the cache is dropped
+ *       (reports of that master's keys may have been lost), the map is asked again (a lost master may
+ *       have been replaced) and the link reconnects with backoff.</li>
+ * </ul>
+ * Until the map is known, and while any master's connection is down, misses are read through the pooled
+ * {@link VertxRedisReader} and {@link #cacheable()} is false.
+ *
+ * <p>Everything here runs on the cache verticle's context, so the fields need no locks.
+ */
+public final class ClusterTrackingReader implements RedisReader {
+
+  /** How often the slot map is asked for again; the pooled client refreshes its own as often. */
+  static final long SLOT_MAP_CHECK_MS = RedisClientOptions.TOPOLOGY_TTL_MS;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterTrackingReader.class);
+  private static final InvalidationListener IGNORE = new InvalidationListener() {
+    @Override
+    public void invalidate(Key key) {
+    }
+
+    @Override
+    public void invalidateAll(boolean connectionLost) {
+    }
+  };
+
+  private final Vertx vertx;
+  private final RedisReader pooled;
+  private final NetClient net;
+  private final RedisBackend backend;
+  private final Duration timeout;
+  private final TrackingMode mode;
+  private final ValueRead reads;
+  // "redis://" or "rediss://", for every node's connection.
+  private final String scheme;
+  private final List<String> seeds = new ArrayList<>();
+  // The tracking connection of each master of the map, by "host:port".
+  private final Map<String, MasterLink> links = new HashMap<>();
+  private InvalidationListener listener;
+  // Null until first learned.
+  private SlotMap map;
+  // A MOVED said the map is out of date and no newer one is in place yet: nothing read is stored.
+  private boolean suspect;
+  private boolean refreshing;
+  private boolean refreshLogged;
+  // Rotates the node asked for the map over the masters.
+  private int nextAsked;
+  private boolean closed;
+  private long pingTimer = -1;
+  private long checkTimer = -1;
+
+  ClusterTrackingReader(Vertx vertx, ProxyConfig config, RedisReader pooled, long maxValue) {
+    this.vertx = vertx;
+    this.pooled = pooled;
+    this.reads = new ValueRead(maxValue);
+    this.backend = config.backend();
+    this.net = vertx.createNetClient(RedisClientOptions.netClientOptions(config));
+    this.timeout = config.redisTimeout();
+    this.mode = config.cacheInvalidation() == CacheInvalidation.BROADCAST
+        ? new TrackingMode(true, config.trackingPrefixes()) : TrackingMode.KEYS_READ;
+    this.scheme = backend.tls() != null ? "rediss://" : "redis://";
+    for (String endpoint : backend.endpoints()) {
+      seeds.add(endpoint.substring(endpoint.indexOf("://") + 3));
+    }
+  }
+
+  /** A tracking reader for a Redis Cluster, falling back to the pooled reader where tracking is down. */
+  public static ClusterTrackingReader create(Vertx vertx, ProxyConfig config) {
+    return create(vertx, config, config.maxValueSize());
+  }
+
+  static ClusterTrackingReader create(Vertx vertx, ProxyConfig config, long maxValue) {
+    return new ClusterTrackingReader(vertx, config, VertxRedisReader.create(vertx, config, maxValue), maxValue);
+  }
+
+  @Override
+  public void invalidations(InvalidationListener listener) {
+    this.listener = listener;
+    long interval = Math.max(10, Math.min(TrackingRedisReader.MAX_PING_INTERVAL_MS, timeout.toMillis()));
+    pingTimer = vertx.setPeriodic(interval, id -> List.copyOf(links.values()).forEach(MasterLink::ping));
+    checkTimer = vertx.setPeriodic(SLOT_MAP_CHECK_MS, id -> refresh(null));
+    refresh(null);
+  }
+
+  @Override
+  public boolean cacheable() {
+    if (map == null || suspect) {
+      return false;
+    }
+    for (MasterLink link : links.values()) {
+      if (link.current() == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public Future<RedisValue> get(Key key) {
+    MasterLink link = map == null ? null : links.get(map.master(SlotMap.slot(key.toBytes())));
+    TrackingConnection conn = link == null ? null : link.current();
+    if (conn == null) {
+      return pooled.get(key);
+    }
+    return link.pipeline().submit(() -> reads.read(conn::valueAndTtl, key)).recover(err -> {
+      String redirection = redirection(err);
+      if (redirection != null) {
+        redirected(key, redirection, err.getMessage());
+        return pooled.get(key);
+      }
+      return conn.isOpen() ? Future.failedFuture(err) : pooled.get(key);
+    });
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pooled.ping();
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    vertx.cancelTimer(pingTimer);
+    vertx.cancelTimer(checkTimer);
+    links.values().forEach(link -> link.close("the proxy is stopping"));
+    links.clear();
+    return Future.join(net.close(), pooled.close()).mapEmpty();
+  }
+
+  /** {@code MOVED} or {@code ASK}, the error code of a redirection (the first word of the reply); null for other failures. */
+  private static String redirection(Throwable err) {
+    if (err instanceof LookupException e && e.failure() == Failure.REDIS_ERROR && e.getMessage() != null) {
+      String code = e.getMessage().split(" ", 2)[0];
+      return code.equals("MOVED") || code.equals("ASK") ? code : null;
+    }
+    return null;
+  }
+
+  /** The read of {@code key} was redirected: it must not be stored, and after a MOVED nothing cached is trusted. */
+  private void redirected(Key key, String code, String message) {
+    if (code.equals("ASK") || suspect) {
+      // Detaches this read, which was asked to be stored when it started.
+      listener.invalidate(key);
+      return;
+    }
+    suspect = true;
+    LOG.info("A cluster master redirected a read ({}): the slot map changed; cache dropped until the new map is in"
+        + " place", message);
+    listener.invalidateAll(true);
+    String[] words = message.split(" ");
+    refresh(words.length > 2 ? words[2] : null);
+  }
+
+  /** Asks for the slot map, {@code preferred} first (null: the masters in turn), unless a question is under way. */
+  private void refresh(String preferred) {
+    if (refreshing || closed) {
+      return;
+    }
+    refreshing = true;
+    ask(askOrder(preferred), 0).onComplete(this::install, err -> {
+      refreshing = false;
+      if (!refreshLogged) {
+        LOG.warn("Cannot read the cluster's slot map (CLUSTER SLOTS) from any node: {}", err.getMessage());
+        refreshLogged = true;
+      }
+    });
+  }
+
+  private List<String> askOrder(String preferred) {
+    Set<String> order = new LinkedHashSet<>();
+    if (preferred != null) {
+      order.add(preferred);
+    }
+    List<String> masters = new ArrayList<>(links.keySet());
+    for (int i = 0; i < masters.size(); i++) {
+      order.add(masters.get(Math.floorMod(nextAsked + i, masters.size())));
+    }
+    nextAsked++;
+    order.addAll(seeds);
+    if (map != null) {
+      order.addAll(map.nodes());
+    }
+    return new ArrayList<>(order);
+  }
+
+  private Future<SlotMap> ask(List<String> order, int i) {
+    String endpoint = order.get(i);
+    MasterLink link = links.get(endpoint);
+    TrackingConnection conn = link == null ? null : link.current();
+    Future<SlotMap> answer = conn != null ? slots(conn, endpoint)
+        : open(endpoint, TrackingMode.KEYS_READ, IGNORE).compose(asked -> slots(asked, endpoint)
+            .andThen(ar -> asked.close("slot map read")));
+    return i + 1 < order.size() ? answer.recover(err -> ask(order, i + 1)) : answer;
+  }
+
+  private Future<SlotMap> slots(TrackingConnection conn, String endpoint) {
+    String host = endpoint.substring(0, endpoint.lastIndexOf(':')).replace("[", "").replace("]", "");
+    return conn.query("CLUSTER SLOTS", "CLUSTER", "SLOTS")
+        .timeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .map(reply -> SlotMap.parse(reply, host));
+  }
+
+  /** Puts a map in place: drops the cache if slots moved, and tracks on exactly the map's masters. */
+  private void install(SlotMap fresh) {
+    refreshing = false;
+    refreshLogged = false;
+    if (closed) {
+      return;
+    }
+    if (map == null) {
+      LOG.info("Redis Cluster: misses are read on a tracking connection to each of {} masters (CLIENT TRACKING{})",
+          fresh.masters().size(), mode.broadcast() ? " BCAST" : "");
+    } else if (!fresh.equals(map)) {
+      LOG.info("Cluster slot map changed ({} slots moved): cache dropped; tracking follows the slots to {}",
+          map.moved(fresh), fresh.masters());
+      listener.invalidateAll(true);
+    }
+    map = fresh;
+    suspect = false;
+    links.entrySet().removeIf(e -> {
+      if (fresh.masters().contains(e.getKey())) {
+        return false;
+      }
+      e.getValue().close("no longer a master in the slot map");
+      return true;
+    });
+    for (String master : fresh.masters()) {
+      if (!links.containsKey(master)) {
+        MasterLink link = new MasterLink(vertx, master, endpoint -> open(endpoint, mode, listener), this::lost, timeout,
+            new InFlightLimit(RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS, backend.poolWaiting()));
+        links.put(master, link);
+        link.connect();
+      }
+    }
+  }
+
+  private void lost(MasterLink link, String reason) {
+    // First: nothing cached may be served once a report may have been missed.
+    listener.invalidateAll(true);
+    LOG.warn("Tracking connection to cluster master {} lost ({}): cache dropped; misses are read without being cached"
+        + " until it is back", link.endpoint(), reason);
+    refresh(null);
+  }
+
+  private Future<TrackingConnection> open(String endpoint, TrackingMode trackingMode, InvalidationListener to) {
+    return TrackingConnection.open(vertx, net, new RedisURI(scheme + endpoint), backend.user(), backend.password(),
+        backend.tls() != null, timeout, to, trackingMode);
+  }
+}
