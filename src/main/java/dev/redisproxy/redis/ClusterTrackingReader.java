@@ -16,10 +16,8 @@ import io.vertx.redis.client.impl.RedisURI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +59,9 @@ public final class ClusterTrackingReader implements RedisReader {
   /** How often the slot map is asked for again; the pooled client refreshes its own as often. */
   static final long SLOT_MAP_CHECK_MS = RedisClientOptions.TOPOLOGY_TTL_MS;
 
+  /** Slot map changes are logged at INFO at most this often; the ones in between at DEBUG, and counted. */
+  static final long CHANGE_LOG_INTERVAL_MS = 10_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTrackingReader.class);
   private static final InvalidationListener IGNORE = new InvalidationListener() {
     @Override
@@ -81,7 +82,7 @@ public final class ClusterTrackingReader implements RedisReader {
   private final ValueRead reads;
   // "redis://" or "rediss://", for every node's connection.
   private final String scheme;
-  private final List<String> seeds = new ArrayList<>();
+  private final SlotMapQuestion question;
   // The tracking connection of each master of the map, by "host:port".
   private final Map<String, MasterLink> links = new HashMap<>();
   private InvalidationListener listener;
@@ -91,9 +92,10 @@ public final class ClusterTrackingReader implements RedisReader {
   private boolean suspect;
   private boolean refreshing;
   private boolean refreshLogged;
-  // Rotates the node asked for the map over the masters.
-  private int nextAsked;
   private boolean closed;
+  // When a slot map change was last logged at INFO, and how many since went to DEBUG; -1 before the first.
+  private long changeLoggedAt;
+  private int changesUnlogged = -1;
   private long pingTimer = -1;
   private long checkTimer = -1;
 
@@ -107,9 +109,11 @@ public final class ClusterTrackingReader implements RedisReader {
     this.mode = config.cacheInvalidation() == CacheInvalidation.BROADCAST
         ? new TrackingMode(true, config.trackingPrefixes()) : TrackingMode.KEYS_READ;
     this.scheme = backend.tls() != null ? "rediss://" : "redis://";
+    List<String> seeds = new ArrayList<>();
     for (String endpoint : backend.endpoints()) {
       seeds.add(endpoint.substring(endpoint.indexOf("://") + 3));
     }
+    this.question = new SlotMapQuestion(seeds, timeout, endpoint -> open(endpoint, TrackingMode.KEYS_READ, IGNORE));
   }
 
   /** A tracking reader for a Redis Cluster, falling back to the pooled reader where tracking is down. */
@@ -192,7 +196,7 @@ public final class ClusterTrackingReader implements RedisReader {
       return;
     }
     suspect = true;
-    LOG.info("A cluster master redirected a read ({}): the slot map changed; cache dropped until the new map is in"
+    LOG.debug("A cluster master redirected a read ({}): the slot map changed; cache dropped until the new map is in"
         + " place", message);
     listener.invalidateAll(true);
     String[] words = message.split(" ");
@@ -205,47 +209,13 @@ public final class ClusterTrackingReader implements RedisReader {
       return;
     }
     refreshing = true;
-    ask(askOrder(preferred), 0).onComplete(this::install, err -> {
+    question.ask(preferred, links, map).onComplete(this::install, err -> {
       refreshing = false;
       if (!refreshLogged) {
         LOG.warn("Cannot read the cluster's slot map (CLUSTER SLOTS) from any node: {}", err.getMessage());
         refreshLogged = true;
       }
     });
-  }
-
-  private List<String> askOrder(String preferred) {
-    Set<String> order = new LinkedHashSet<>();
-    if (preferred != null) {
-      order.add(preferred);
-    }
-    List<String> masters = new ArrayList<>(links.keySet());
-    for (int i = 0; i < masters.size(); i++) {
-      order.add(masters.get(Math.floorMod(nextAsked + i, masters.size())));
-    }
-    nextAsked++;
-    order.addAll(seeds);
-    if (map != null) {
-      order.addAll(map.nodes());
-    }
-    return new ArrayList<>(order);
-  }
-
-  private Future<SlotMap> ask(List<String> order, int i) {
-    String endpoint = order.get(i);
-    MasterLink link = links.get(endpoint);
-    TrackingConnection conn = link == null ? null : link.current();
-    Future<SlotMap> answer = conn != null ? slots(conn, endpoint)
-        : open(endpoint, TrackingMode.KEYS_READ, IGNORE).compose(asked -> slots(asked, endpoint)
-            .andThen(ar -> asked.close("slot map read")));
-    return i + 1 < order.size() ? answer.recover(err -> ask(order, i + 1)) : answer;
-  }
-
-  private Future<SlotMap> slots(TrackingConnection conn, String endpoint) {
-    String host = endpoint.substring(0, endpoint.lastIndexOf(':')).replace("[", "").replace("]", "");
-    return conn.query("CLUSTER SLOTS", "CLUSTER", "SLOTS")
-        .timeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .map(reply -> SlotMap.parse(reply, host));
   }
 
   /** Puts a map in place: drops the cache if slots moved, and tracks on exactly the map's masters. */
@@ -259,8 +229,7 @@ public final class ClusterTrackingReader implements RedisReader {
       LOG.info("Redis Cluster: misses are read on a tracking connection to each of {} masters (CLIENT TRACKING{})",
           fresh.masters().size(), mode.broadcast() ? " BCAST" : "");
     } else if (!fresh.equals(map)) {
-      LOG.info("Cluster slot map changed ({} slots moved): cache dropped; tracking follows the slots to {}",
-          map.moved(fresh), fresh.masters());
+      logChange(map.moved(fresh), fresh);
       listener.invalidateAll(true);
     }
     map = fresh;
@@ -280,6 +249,20 @@ public final class ClusterTrackingReader implements RedisReader {
         link.connect();
       }
     }
+  }
+
+  /** At INFO at most every {@link #CHANGE_LOG_INTERVAL_MS}: a resharding changes the map once per slot it moves. */
+  private void logChange(int moved, SlotMap fresh) {
+    long now = System.nanoTime();
+    if (changesUnlogged >= 0 && now - changeLoggedAt < TimeUnit.MILLISECONDS.toNanos(CHANGE_LOG_INTERVAL_MS)) {
+      changesUnlogged++;
+      LOG.debug("Cluster slot map changed ({} slots moved): cache dropped", moved);
+      return;
+    }
+    LOG.info("Cluster slot map changed ({} slots moved{}): cache dropped; tracking follows the slots to {}", moved,
+        changesUnlogged > 0 ? ", and " + changesUnlogged + " changes before it" : "", fresh.masters());
+    changeLoggedAt = now;
+    changesUnlogged = 0;
   }
 
   private void lost(MasterLink link, String reason) {
