@@ -14,7 +14,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.redis.client.impl.RedisURI;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * the reports of later writes to the key leave that master on the same connection in order, so a value
  * is stored before the invalidation that concerns it arrives. In broadcast mode the connections say
  * {@code BCAST} (a master reports every write to its keys under the prefixes) and reads go over them
- * too, for the same ordering: no "loading" marker is needed, and both modes share this one path.
+ * too, for the same ordering. Pooled reads with a "loading" marker (a reply overtaken by an invalidation
+ * of its key is not stored) would be correct too, but need per-read bookkeeping in the cache and a second
+ * read path; here both modes share one, and Redis's own ordering does the work.
  *
  * <p>What can no longer be trusted is dropped, all of it (the cache keeps no index by slot):
  * <ul>
@@ -50,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       have been replaced) and the link reconnects with backoff.</li>
  * </ul>
  * Until the map is known, and while any master's connection is down, misses are read through the pooled
- * {@link VertxRedisReader} and {@link #cacheable()} is false.
+ * {@link VertxRedisReader} and {@link #cacheable()} is false. A key outside {@code CACHE_TRACKING_PREFIXES}
+ * (broadcast mode) is reported by no master: it is read through the pooled reader and never stored.
  *
  * <p>Everything here runs on the cache verticle's context, so the fields need no locks.
  */
@@ -63,15 +68,6 @@ public final class ClusterTrackingReader implements RedisReader {
   static final long CHANGE_LOG_INTERVAL_MS = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTrackingReader.class);
-  private static final InvalidationListener IGNORE = new InvalidationListener() {
-    @Override
-    public void invalidate(Key key) {
-    }
-
-    @Override
-    public void invalidateAll(boolean connectionLost) {
-    }
-  };
 
   private final Vertx vertx;
   private final RedisReader pooled;
@@ -82,6 +78,8 @@ public final class ClusterTrackingReader implements RedisReader {
   private final ValueRead reads;
   // "redis://" or "rediss://", for every node's connection.
   private final String scheme;
+  // CACHE_TRACKING_PREFIXES in broadcast mode, as bytes; empty: every key is reported.
+  private final List<byte[]> prefixes = new ArrayList<>();
   private final SlotMapQuestion question;
   // The tracking connection of each master of the map, by "host:port".
   private final Map<String, MasterLink> links = new HashMap<>();
@@ -108,12 +106,13 @@ public final class ClusterTrackingReader implements RedisReader {
     this.timeout = config.redisTimeout();
     this.mode = config.cacheInvalidation() == CacheInvalidation.BROADCAST
         ? new TrackingMode(true, config.trackingPrefixes()) : TrackingMode.KEYS_READ;
+    mode.prefixes().forEach(p -> prefixes.add(p.getBytes(StandardCharsets.UTF_8)));
     this.scheme = backend.tls() != null ? "rediss://" : "redis://";
     List<String> seeds = new ArrayList<>();
     for (String endpoint : backend.endpoints()) {
       seeds.add(endpoint.substring(endpoint.indexOf("://") + 3));
     }
-    this.question = new SlotMapQuestion(seeds, timeout, endpoint -> open(endpoint, TrackingMode.KEYS_READ, IGNORE));
+    this.question = new SlotMapQuestion(seeds, timeout, endpoint -> open(endpoint, TrackingMode.KEYS_READ, SlotMapQuestion.DEAF));
   }
 
   /** A tracking reader for a Redis Cluster, falling back to the pooled reader where tracking is down. */
@@ -149,7 +148,12 @@ public final class ClusterTrackingReader implements RedisReader {
 
   @Override
   public Future<RedisValue> get(Key key) {
-    MasterLink link = map == null ? null : links.get(map.master(SlotMap.slot(key.toBytes())));
+    byte[] bytes = key.toBytes();
+    if (!tracked(bytes)) {
+      // No master reports its changes: read, served, never stored.
+      return pooled.get(key).andThen(ar -> listener.readUntracked(key));
+    }
+    MasterLink link = map == null ? null : links.get(map.master(SlotMap.slot(bytes)));
     TrackingConnection conn = link == null ? null : link.current();
     if (conn == null) {
       return pooled.get(key);
@@ -179,6 +183,19 @@ public final class ClusterTrackingReader implements RedisReader {
     return Future.join(net.close(), pooled.close()).mapEmpty();
   }
 
+  /** Whether changes of the key are reported: always by key, in broadcast mode only under the prefixes. */
+  private boolean tracked(byte[] key) {
+    if (prefixes.isEmpty()) {
+      return true;
+    }
+    for (byte[] prefix : prefixes) {
+      if (key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** {@code MOVED} or {@code ASK}, the error code of a redirection (the first word of the reply); null for other failures. */
   private static String redirection(Throwable err) {
     if (err instanceof LookupException e && e.failure() == Failure.REDIS_ERROR && e.getMessage() != null) {
@@ -192,7 +209,7 @@ public final class ClusterTrackingReader implements RedisReader {
   private void redirected(Key key, String code, String message) {
     if (code.equals("ASK") || suspect) {
       // Detaches this read, which was asked to be stored when it started.
-      listener.invalidate(key);
+      listener.readUntracked(key);
       return;
     }
     suspect = true;

@@ -1,5 +1,7 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.InvalidationListener;
+import dev.redisproxy.cache.Key;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,17 @@ import java.util.function.Function;
  * bounded by {@code REDIS_TIMEOUT}. Used on the reader's context only.
  */
 final class SlotMapQuestion {
+
+  /** For the connections opened for one question: they read no key, and a FLUSHALL report on them is not news. */
+  static final InvalidationListener DEAF = new InvalidationListener() {
+    @Override
+    public void invalidate(Key key) {
+    }
+
+    @Override
+    public void invalidateAll(boolean connectionLost) {
+    }
+  };
 
   private final List<String> seeds;
   private final Duration timeout;

@@ -353,5 +353,50 @@ class ClusterTrackingIT {
     Map<String, String> expected = new LinkedHashMap<>();
     keys.forEach(k -> expected.put(k, last.get(k)));
     awaitServed("the last value written to each key, on every master", expected);
+
+    String outside = "other:1";
+    cluster.set(Map.of(outside, "1"));
+    assertThat(mget(List.of(outside, outside))).containsExactly("1", "1");
+    long hits = info("cache_hits");
+    assertThat(mget(List.of(outside))).containsExactly("1");
+    assertThat(info("cache_hits")).as("a key outside the prefixes, which no master reports, is not cached").isEqualTo(hits);
+    cluster.set(Map.of(outside, "2"));
+    assertThat(mget(List.of(outside))).containsExactly("2");
+  }
+
+  @Test
+  void aLostTrackingConnectionDropsTheCacheAndIsReopened() throws Exception {
+    List<String> keys = keysOnEveryMaster(20);
+    cluster.set(versioned(keys, 0));
+    startProxy("tracking", Map.of());
+    awaitCached(versioned(keys, 0));
+    RedisProcess master = cluster.currentMasters().get(1);
+    try (Jedis j = master.client()) {
+      String id = j.clientList().lines().filter(l -> l.contains("name=" + TrackingConnection.CLIENT_NAME))
+          .map(l -> l.replaceAll("^id=(\\d+) .*", "$1")).findFirst().orElseThrow();
+      j.clientKill(new redis.clients.jedis.params.ClientKillParams().id(id));
+    }
+    Await.until(WAIT, "the loss counted", () -> info("cache_tracking_connection_losses") >= 1);
+    assertThat(info("cache_keys")).as("dropped with the connection").isZero();
+    awaitCached(versioned(keys, 0));
+    cluster.set(versioned(keys, 1));
+    awaitServed("writes on the master whose connection was reopened", versioned(keys, 1));
+  }
+
+  /** The ACL that docs/security.md gives the proxy's user for Cluster tracking, on every node: nothing more is needed. */
+  @Test
+  void theDocumentedAclIsEnough() throws Exception {
+    for (RedisProcess node : cluster.nodes()) {
+      try (Jedis j = node.client()) {
+        j.aclSetUser("proxy", "on", ">pw", "~*", "resetchannels", "-@all", "+getrange", "+pttl", "+get", "+ping",
+            "+client|tracking", "+cluster|slots");
+      }
+    }
+    List<String> keys = keysOnEveryMaster(10);
+    cluster.set(versioned(keys, 0));
+    startProxy("tracking", Map.of("REDIS_USER", "proxy", "REDIS_PASSWORD", "pw"));
+    awaitCached(versioned(keys, 0));
+    cluster.set(versioned(keys, 1));
+    awaitServed("writes seen by a proxy whose user has only the documented ACL", versioned(keys, 1));
   }
 }
