@@ -149,23 +149,17 @@ public final class ClusterTrackingReader implements RedisReader {
   @Override
   public Future<RedisValue> get(Key key) {
     byte[] bytes = key.toBytes();
-    if (!tracked(bytes)) {
-      // No master reports its changes: read, served, never stored.
+    MasterLink link = map == null ? null : links.get(map.master(SlotMap.slot(bytes)));
+    if (!tracked(bytes) || (map != null && link == null)) {
+      // No master reports its changes (outside the prefixes, a slot the map gives no master): never stored.
       return pooled.get(key).andThen(ar -> listener.readUntracked(key));
     }
-    MasterLink link = map == null ? null : links.get(map.master(SlotMap.slot(bytes)));
     TrackingConnection conn = link == null ? null : link.current();
     if (conn == null) {
       return pooled.get(key);
     }
-    return link.pipeline().submit(() -> reads.read(conn::valueAndTtl, key)).recover(err -> {
-      String redirection = redirection(err);
-      if (redirection != null) {
-        redirected(key, redirection, err.getMessage());
-        return pooled.get(key);
-      }
-      return conn.isOpen() ? Future.failedFuture(err) : pooled.get(key);
-    });
+    return link.pipeline().submit(() -> reads.read(conn::valueAndTtl, key))
+        .recover(err -> redirected(key, err) || !conn.isOpen() ? pooled.get(key) : Future.failedFuture(err));
   }
 
   @Override
@@ -196,28 +190,27 @@ public final class ClusterTrackingReader implements RedisReader {
     return false;
   }
 
-  /** {@code MOVED} or {@code ASK}, the error code of a redirection (the first word of the reply); null for other failures. */
-  private static String redirection(Throwable err) {
-    if (err instanceof LookupException e && e.failure() == Failure.REDIS_ERROR && e.getMessage() != null) {
-      String code = e.getMessage().split(" ", 2)[0];
-      return code.equals("MOVED") || code.equals("ASK") ? code : null;
+  /**
+   * Whether the read was redirected ({@code MOVED} or {@code ASK}, the error reply's code): then it is not
+   * stored, and after a {@code MOVED} nothing cached is trusted until a new map is in place.
+   */
+  private boolean redirected(Key key, Throwable err) {
+    String[] words = err instanceof LookupException e && e.failure() == Failure.REDIS_ERROR && e.getMessage() != null
+        ? e.getMessage().split(" ") : new String[] {""};
+    if (!words[0].equals("MOVED") && !words[0].equals("ASK")) {
+      return false;
     }
-    return null;
-  }
-
-  /** The read of {@code key} was redirected: it must not be stored, and after a MOVED nothing cached is trusted. */
-  private void redirected(Key key, String code, String message) {
-    if (code.equals("ASK") || suspect) {
+    if (words[0].equals("ASK") || suspect) {
       // Detaches this read, which was asked to be stored when it started.
       listener.readUntracked(key);
-      return;
+      return true;
     }
     suspect = true;
     LOG.debug("A cluster master redirected a read ({}): the slot map changed; cache dropped until the new map is in"
-        + " place", message);
+        + " place", err.getMessage());
     listener.invalidateAll(true);
-    String[] words = message.split(" ");
-    refresh(words.length > 2 ? words[2] : null);
+    refresh(words.length > 2 ? SlotMap.endpoint(words[2]) : null);
+    return true;
   }
 
   /** Asks for the slot map, {@code preferred} first (null: the masters in turn), unless a question is under way. */
@@ -291,7 +284,13 @@ public final class ClusterTrackingReader implements RedisReader {
   }
 
   private Future<TrackingConnection> open(String endpoint, TrackingMode trackingMode, InvalidationListener to) {
-    return TrackingConnection.open(vertx, net, new RedisURI(scheme + endpoint), backend.user(), backend.password(),
-        backend.tls() != null, timeout, to, trackingMode);
+    RedisURI uri;
+    try {
+      uri = new RedisURI(scheme + endpoint);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new LookupException(Failure.UNAVAILABLE, "not a node address: " + endpoint));
+    }
+    return TrackingConnection.open(vertx, net, uri, backend.user(), backend.password(), backend.tls() != null, timeout,
+        to, trackingMode);
   }
 }

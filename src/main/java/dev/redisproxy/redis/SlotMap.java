@@ -117,7 +117,27 @@ final class SlotMap {
     if (host.isEmpty() || host.equals("?")) {
       host = askedHost;
     }
+    return hostPort(host, port);
+  }
+
+  private static String hostPort(String host, long port) {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /**
+   * The {@code host:port} of a redirection's {@code ip:port} ({@code MOVED 3999 ::1:7001}), IPv6 in
+   * brackets as in the map; null when it names no host (a node that does not know its address).
+   */
+  static String endpoint(String redirection) {
+    int colon = redirection.lastIndexOf(':');
+    if (colon <= 0 || redirection.startsWith("[")) {
+      return colon <= 0 ? null : redirection;
+    }
+    try {
+      return hostPort(redirection.substring(0, colon), Long.parseLong(redirection.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /** The master that owns the slot, as {@code host:port}; null if no node serves it. */

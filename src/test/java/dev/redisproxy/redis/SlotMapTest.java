@@ -65,6 +65,15 @@ class SlotMapTest {
   }
 
   @Test
+  void aRedirectionNamesItsNodeAsTheMapDoes() {
+    assertThat(SlotMap.endpoint("10.0.0.1:7000")).isEqualTo("10.0.0.1:7000");
+    assertThat(SlotMap.endpoint("::1:7000")).isEqualTo("[::1]:7000");
+    assertThat(SlotMap.endpoint("[::1]:7000")).isEqualTo("[::1]:7000");
+    assertThat(SlotMap.endpoint(":7000")).as("no host").isNull();
+    assertThat(SlotMap.endpoint("host:port")).isNull();
+  }
+
+  @Test
   void refusesWhatIsNotASlotMap() {
     assertThatThrownBy(() -> SlotMap.parse("OK", "h")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SlotMap.parse(List.of(List.of(0L, 16384L, node("h", 1))), "h"))
