@@ -7,6 +7,7 @@ import dev.redisproxy.testing.ProxyFixture;
 import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisCluster;
 import dev.redisproxy.testing.RedisProcess;
+import dev.redisproxy.testing.WriteHistory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -38,6 +43,8 @@ class ClusterTrackingIT {
   /** A guard for what the test waits for (a failover, the cache filling), not a timing assertion. */
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int MGET_BATCH = 1000;
+  /** How much older than the last acknowledged write a value read under writes may be; see FRESH. */
+  private static final Duration BOUND = FRESH;
 
   private RedisCluster cluster;
   private ProxyFixture proxy;
@@ -242,15 +249,16 @@ class ClusterTrackingIT {
    * The promoted replica sends the proxy no MOVED (the proxy only has hits), and the old master keeps its
    * connection: the values cached from it must still give way to writes on the new master.
    */
-  @Test
-  void aManualFailoverMovesTrackingToThePromotedReplica() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"tracking", "broadcast"})
+  void aManualFailoverMovesTrackingToThePromotedReplica(String invalidation) throws Exception {
     RedisProcess master = cluster.masterForSlot(RedisCluster.SLOTS / 2);
     RedisProcess replica = cluster.replicaOf(master);
     List<String> keys = keysOnEveryMaster(50);
     int slot = JedisClusterCRC16.getSlot(keysOn(master, 1).get(0));
     cluster.set(versioned(keys, 0));
     cluster.awaitReplicated();
-    startProxy("tracking", Map.of());
+    startProxy(invalidation, Map.of());
     awaitCached(versioned(keys, 0));
     try (Jedis j = replica.client()) {
       assertThat(j.clusterFailover()).isEqualTo("OK");
@@ -264,52 +272,83 @@ class ClusterTrackingIT {
     cluster.awaitHealthy();
   }
 
+  /**
+   * {@code redis-cli --cluster reshard} moves 300 slots while a writer overwrites keys in 600 of the source's
+   * slots (half of them moving) and a reader reads them all through the proxy. Every value read is
+   * model-checked (the key's own, no older than the last write acknowledged {@link #BOUND} before the
+   * read); afterwards writes are seen where the slots now live.
+   */
   @Test
-  void reshardingWhileReadersReadMovesTrackingWithTheSlots() throws Exception {
+  void reshardingUnderWritesAndReadsServesNothingStaleAndTrackingFollowsTheSlots() throws Exception {
     List<RedisProcess> masters = cluster.currentMasters();
     RedisProcess from = masters.get(0);
     RedisProcess to = masters.get(1);
-    Map<String, String> v0 = keyInEverySlot(0);
-    List<String> keys = new ArrayList<>(v0.keySet());
-    List<String> onFrom = keysAmong(keys, from, RedisCluster.SLOTS);
-    cluster.set(v0);
+    List<String> keys = keysAmong(keyInEverySlot(0).keySet(), from, 600);
+    List<WriteHistory> history = new ArrayList<>();
+    HostAndPort seed = new HostAndPort("127.0.0.1", from.port());
+    try (JedisCluster jedis = new JedisCluster(seed, 5_000)) {
+      for (String key : keys) {
+        history.add(new WriteHistory(key));
+        history.get(history.size() - 1).write(jedis::set);
+      }
+    }
     startProxy("tracking", Map.of());
-    awaitCached(v0);
-    AtomicBoolean reading = new AtomicBoolean(true);
-    ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+    awaitCached(versioned(keys, 0));
+    AtomicBoolean running = new AtomicBoolean(true);
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
+    Thread writer = new Thread(() -> {
+      java.util.Random random = new java.util.Random(5);
+      try (JedisCluster jedis = new JedisCluster(seed, 5_000)) {
+        while (running.get()) {
+          history.get(random.nextInt(history.size())).write(jedis::set);
+        }
+      } catch (InterruptedException | RuntimeException e) {
+        failures.add(e);
+      }
+    });
     Thread reader = new Thread(() -> {
       try (RawConnection conn = RawConnection.plain(proxy.respPort())) {
-        while (reading.get()) {
-          List<String> args = new ArrayList<>(List.of("MGET"));
-          args.addAll(onFrom.subList(0, 500));
+        List<String> args = new ArrayList<>(List.of("MGET"));
+        args.addAll(keys);
+        while (running.get()) {
+          long start = System.nanoTime();
           List<RawConnection.Reply> values = conn.call(args.toArray(String[]::new)).elements();
+          long end = System.nanoTime();
           for (int i = 0; i < values.size(); i++) {
-            if (!v0.get(onFrom.get(i)).equals(values.get(i).text())) {
-              wrong.add(onFrom.get(i) + "=" + values.get(i));
-            }
+            seen.add(new Observation(i, values.get(i).text(), start, end));
           }
         }
       } catch (IOException | RuntimeException e) {
-        wrong.add(e.toString());
+        failures.add(e);
       }
     });
+    writer.start();
     reader.start();
     try {
       cluster.reshard(from, to, 300);
     } finally {
-      reading.set(false);
+      running.set(false);
+      writer.join();
       reader.join();
     }
-    assertThat(wrong).as("values read during the resharding").isEmpty();
-    List<String> moved = keysAmong(onFrom, to, RedisCluster.SLOTS);
-    assertThat(moved).as("keys whose slot moved").hasSize(300);
-    Map<String, String> v1 = versioned(keys, 1);
-    cluster.set(v1);
-    awaitServed("values written where the slots now live, over those cached from the old master", v1);
-    awaitCached(v1);
-    Map<String, String> v2 = versioned(keys, 2);
-    cluster.set(v2);
-    awaitServed("values written after tracking moved with the slots", v2);
+    assertThat(failures).isEmpty();
+    assertThat(keysAmong(keys, to, keys.size())).as("keys whose slot moved").hasSize(300);
+    assertThat(seen).as("values read during the resharding").hasSizeGreaterThan(keys.size());
+    for (Observation o : seen) {
+      history.get(o.key()).check(o.value(), o.start(), o.end(), BOUND, "read during the resharding");
+    }
+    Map<String, String> last = new LinkedHashMap<>();
+    history.forEach(h -> last.put(h.key(), h.key() + "|" + (h.count() - 1)));
+    awaitServed("the last value written to each key", last);
+    awaitCached(last);
+    Map<String, String> after = versioned(keys, 1_000_000);
+    cluster.set(after);
+    awaitServed("values written after tracking moved with the slots", after);
+  }
+
+  /** One value read through the proxy: of which key, and when the read began and ended. */
+  private record Observation(int key, String value, long start, long end) {
   }
 
   @Test

@@ -8,9 +8,9 @@ import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RedisCluster;
 import dev.redisproxy.testing.RedisProcess;
+import dev.redisproxy.testing.WriteHistory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -60,14 +60,12 @@ class ClusterConsistencyIT {
   void threeProxiesServeNoValueOlderThanTheBoundAcrossAFailover() throws Exception {
     assumeFalse(ProxyStack.external(), "starts its own cluster and proxies");
     try (RedisCluster cluster = RedisCluster.start(3)) {
-      String[] names = new String[KEYS];
-      History[] history = new History[KEYS];
+      WriteHistory[] history = new WriteHistory[KEYS];
       HostAndPort seed = new HostAndPort("127.0.0.1", cluster.nodes().get(0).port());
       try (JedisCluster jedis = new JedisCluster(seed, 5_000)) {
         for (int k = 0; k < KEYS; k++) {
-          names[k] = "model:" + k;
-          history[k] = new History();
-          history[k].write(jedis, names[k]);
+          history[k] = new WriteHistory("model:" + k);
+          history[k].write(jedis::set);
         }
       }
       cluster.awaitReplicated();
@@ -85,7 +83,7 @@ class ClusterConsistencyIT {
         for (ProxyProcess p : proxies) {
           p.awaitListening();
         }
-        run(cluster, proxies, respPorts, names, history, seed);
+        run(cluster, proxies, respPorts, history, seed);
       } finally {
         for (ProxyProcess p : proxies) {
           p.close();
@@ -94,14 +92,14 @@ class ClusterConsistencyIT {
     }
   }
 
-  private void run(RedisCluster cluster, List<ProxyProcess> proxies, List<Integer> respPorts, String[] names,
-      History[] history, HostAndPort seed) throws Exception {
+  private void run(RedisCluster cluster, List<ProxyProcess> proxies, List<Integer> respPorts, WriteHistory[] history,
+      HostAndPort seed) throws Exception {
     AtomicBoolean running = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 3 * proxies.size());
     List<Future<Long>> writers = new ArrayList<>();
     for (int w = 0; w < WRITERS; w++) {
       int writer = w;
-      writers.add(pool.submit(() -> write(seed, writer, names, history, running)));
+      writers.add(pool.submit(() -> write(seed, writer, history, running)));
     }
     List<Future<List<Observation>>> readers = new ArrayList<>();
     for (int p = 0; p < proxies.size(); p++) {
@@ -110,12 +108,12 @@ class ClusterConsistencyIT {
         int port = c == 2 ? respPorts.get(p) : proxies.get(p).httpPort();
         boolean resp = c == 2;
         Random random = new Random(p * 10L + c);
-        readers.add(pool.submit(() -> read(proxy, port, resp, names, random, running)));
+        readers.add(pool.submit(() -> read(proxy, port, resp, history, random, running)));
       }
     }
     long start = System.nanoTime();
     awaitElapsed(start, FAILOVER_AT);
-    RedisProcess master = cluster.masterForSlot(JedisClusterCRC16.getSlot(names[0]));
+    RedisProcess master = cluster.masterForSlot(JedisClusterCRC16.getSlot(history[0].key()));
     RedisProcess replica = cluster.replicaOf(master);
     try (Jedis j = replica.client()) {
       assertThat(j.clusterFailover()).isEqualTo("OK");
@@ -137,7 +135,7 @@ class ClusterConsistencyIT {
       observations.addAll(r.get(1, TimeUnit.MINUTES));
     }
     for (Observation o : observations) {
-      check(o, names, history);
+      history[o.key()].check(o.value(), o.start(), o.end(), BOUND, o + " (proxy " + o.proxy() + ")");
     }
     assertThat(writes).as("writes during the run").isGreaterThan(KEYS);
     for (int p = 0; p < proxies.size(); p++) {
@@ -157,39 +155,22 @@ class ClusterConsistencyIT {
     }
   }
 
-  private static void check(Observation o, String[] names, History[] history) {
-    assertThat(o.value()).as("key %d always exists in Redis", o.key()).isNotNull();
-    int bar = o.value().lastIndexOf('|');
-    assertThat(o.value().substring(0, bar)).as("the value served for %s", names[o.key()]).isEqualTo(names[o.key()]);
-    int version = Integer.parseInt(o.value().substring(bar + 1));
-    History h = history[o.key()];
-    assertThat(version).as("a version a writer wrote").isLessThan(h.count);
-    assertThat(h.began[version]).as("written before it was served: %s", o).isLessThanOrEqualTo(o.end());
-    if (version + 1 < h.count) {
-      long replacedAt = h.ended[version + 1];
-      assertThat(replacedAt + BOUND.toNanos())
-          .as("%s (proxy %d) served %d ms after a newer write was acknowledged", o, o.proxy(),
-              (o.start() - replacedAt) / 1_000_000)
-          .isGreaterThanOrEqualTo(o.start());
-    }
-  }
-
   /** Overwrites random keys of its own ({@code k % WRITERS == writer}) until told to stop; the number of writes. */
-  private static long write(HostAndPort seed, int writer, String[] names, History[] history, AtomicBoolean running)
+  private static long write(HostAndPort seed, int writer, WriteHistory[] history, AtomicBoolean running)
       throws InterruptedException {
     Random random = new Random(42 + writer);
     long writes = 0;
     try (JedisCluster jedis = new JedisCluster(seed, 5_000)) {
       while (running.get()) {
         int k = random.nextInt(KEYS / WRITERS) * WRITERS + writer;
-        history[k].write(jedis, names[k]);
+        history[k].write(jedis::set);
         writes++;
       }
     }
     return writes;
   }
 
-  private static List<Observation> read(int proxy, int port, boolean resp, String[] names, Random random,
+  private static List<Observation> read(int proxy, int port, boolean resp, WriteHistory[] history, Random random,
       AtomicBoolean running) throws Exception {
     List<Observation> seen = new ArrayList<>();
     ProxyClient http = new ProxyClient(port);
@@ -199,13 +180,13 @@ class ClusterConsistencyIT {
         long start = System.nanoTime();
         String value;
         if (resp) {
-          RawConnection.Reply r = conn.call("GET", names[k]);
+          RawConnection.Reply r = conn.call("GET", history[k].key());
           if (r.isError()) {
             continue; // a read that fails during the failover serves nothing stale
           }
           value = r.text();
         } else {
-          Reply r = http.get(names[k]);
+          Reply r = http.get(history[k].key());
           if (r.status() >= 500) {
             continue;
           }
@@ -215,34 +196,5 @@ class ClusterConsistencyIT {
       }
     }
     return seen;
-  }
-
-  /**
-   * The versions written to one key, by its one writer: version v is {@code <key>|v}, and
-   * {@code began[v]}, {@code ended[v]} bracket its SET, retries during the failover included. Read only
-   * after the writers finished.
-   */
-  private static final class History {
-    long[] began = new long[16];
-    long[] ended = new long[16];
-    int count;
-
-    void write(JedisCluster jedis, String name) throws InterruptedException {
-      if (count == began.length) {
-        began = Arrays.copyOf(began, 2 * count);
-        ended = Arrays.copyOf(ended, 2 * count);
-      }
-      began[count] = System.nanoTime();
-      while (true) {
-        try {
-          jedis.set(name, name + "|" + count);
-          break;
-        } catch (RuntimeException duringFailover) {
-          Thread.sleep(Await.POLL_INTERVAL.toMillis());
-        }
-      }
-      ended[count] = System.nanoTime();
-      count++;
-    }
   }
 }
