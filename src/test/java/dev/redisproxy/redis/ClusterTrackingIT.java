@@ -357,6 +357,7 @@ class ClusterTrackingIT {
     cluster.set(versioned(keys, 0));
     startProxy("broadcast", Map.of("CACHE_TRACKING_PREFIXES", "key:"));
     awaitCached(versioned(keys, 0));
+    assertThat(info("cache_tracking_up")).as("INFO cache reports broadcast tracking as up").isEqualTo(1);
     for (RedisProcess master : cluster.currentMasters()) {
       try (Jedis j = master.client()) {
         assertThat(j.info("stats")).as("master %d: a prefix, no key remembered", master.port())
@@ -420,6 +421,27 @@ class ClusterTrackingIT {
     awaitCached(versioned(keys, 0));
     cluster.set(versioned(keys, 1));
     awaitServed("writes on the master whose connection was reopened", versioned(keys, 1));
+  }
+
+  /** A master that stops answering (SIGSTOP) is dropped after REDIS_TIMEOUT without a PONG, and tracked again once back. */
+  @Test
+  void aSilentMasterIsDroppedAfterRedisTimeoutAndTrackedAgainOnceItAnswers() throws Exception {
+    List<String> keys = keysOnEveryMaster(20);
+    cluster.set(versioned(keys, 0));
+    startProxy("tracking", Map.of("REDIS_TIMEOUT", "300ms"));
+    awaitCached(versioned(keys, 0));
+    RedisProcess master = cluster.currentMasters().get(2);
+    master.pause(true);
+    try {
+      Await.until(WAIT, "the silent master's connection dropped", () -> info("cache_tracking_up") == 0);
+      assertThat(info("cache_keys")).as("dropped with the connection").isZero();
+    } finally {
+      master.pause(false);
+    }
+    cluster.awaitHealthy();
+    awaitCached(versioned(keys, 0));
+    cluster.set(versioned(keys, 1));
+    awaitServed("writes after the master answered again (or its replica took over)", versioned(keys, 1));
   }
 
   /** The ACL that docs/security.md gives the proxy's user for Cluster tracking, on every node: nothing more is needed. */
