@@ -240,7 +240,10 @@ public final class ClusterTrackingReader implements RedisReader {
           fresh.masters().size(), mode.broadcast() ? " BCAST" : "");
     } else if (!fresh.equals(map)) {
       logChange(map.moved(fresh), fresh);
-      listener.invalidateAll(true);
+      if (!suspect) {
+        // After a MOVED the cache was dropped then, and nothing read since was stored.
+        listener.invalidateAll(true);
+      }
     }
     map = fresh;
     suspect = false;

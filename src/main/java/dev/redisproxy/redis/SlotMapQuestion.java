@@ -57,7 +57,8 @@ final class SlotMapQuestion {
     if (preferred != null) {
       order.add(preferred);
     }
-    List<String> masters = new ArrayList<>(links.keySet());
+    // Masters whose link is down come later, with the other nodes: a dead one would cost a connect timeout first.
+    List<String> masters = links.keySet().stream().filter(m -> links.get(m).current() != null).toList();
     for (int i = 0; i < masters.size(); i++) {
       order.add(masters.get(Math.floorMod(next + i, masters.size())));
     }
