@@ -43,7 +43,10 @@ public enum CacheInvalidation {
     return List.copyOf(prefixes);
   }
 
-  /** Refuses the combinations the proxy cannot serve. Tracking needs one Redis server or a Cluster: a connection per server reads and hears the changes. */
+  /**
+   * Refuses the combinations the proxy cannot serve. Tracking needs one Redis server or a Cluster: a
+   * connection to each server reads and hears the changes.
+   */
   void check(RedisBackend backend, int cacheMaxSize) {
     if (this == BROADCAST && backend.mode() != RedisBackend.Mode.CLUSTER) {
       throw new ConfigException("CACHE_INVALIDATION", "broadcast is not supported yet: use tracking (one Redis server)"

@@ -12,8 +12,10 @@ public final class RedisReaders {
   private RedisReaders() {
   }
 
-  /** Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking}, over a tracking connection first;
-   * with a Cluster and {@code tracking} or {@code broadcast}, over one per master ({@link ClusterTrackingReader}). */
+  /**
+   * Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking}, over a tracking connection
+   * first; with a Cluster and {@code tracking} or {@code broadcast}, over one per master ({@link ClusterTrackingReader}).
+   */
   public static RedisReader create(Vertx vertx, ProxyConfig config) {
     if (config.cacheInvalidation() != CacheInvalidation.NONE && config.backend().mode() == RedisBackend.Mode.CLUSTER) {
       return ClusterTrackingReader.create(vertx, config);
