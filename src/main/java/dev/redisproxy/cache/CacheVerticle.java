@@ -289,7 +289,7 @@ public final class CacheVerticle extends VerticleBase {
   }
 
   private CacheStats.Tracking trackingStats() {
-    boolean on = config.cacheInvalidation() == CacheInvalidation.TRACKING;
+    boolean on = config.cacheInvalidation() != CacheInvalidation.NONE;
     return changes.stats(on, on && reader.cacheable());
   }
 }

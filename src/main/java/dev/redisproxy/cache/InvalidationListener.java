@@ -15,4 +15,13 @@ public interface InvalidationListener {
    * connection that carries the reports was lost or stopped answering, so reports may have been lost.
    */
   void invalidateAll(boolean connectionLost);
+
+  /**
+   * The read of the key under way must not be stored: it was answered where no report of the key's
+   * changes comes from (a Cluster read that was redirected, a key outside the broadcast prefixes).
+   * Drops the key as {@link #invalidate} does, without counting a change that Redis reported.
+   */
+  default void readUntracked(Key key) {
+    invalidate(key);
+  }
 }

@@ -36,6 +36,11 @@ final class RedisChanges implements InvalidationListener {
   }
 
   @Override
+  public void readUntracked(Key key) {
+    drop.accept(key);
+  }
+
+  @Override
   public void invalidateAll(boolean connectionLost) {
     int dropped = dropAll.getAsInt();
     if (connectionLost) {

@@ -43,16 +43,18 @@ public enum CacheInvalidation {
     return List.copyOf(prefixes);
   }
 
-  /** Refuses the combinations the proxy cannot serve. Tracking needs one Redis server: one connection reads and hears the changes. */
+  /**
+   * Refuses the combinations the proxy cannot serve. Tracking needs one Redis server or a Cluster: a
+   * connection to each server reads and hears the changes.
+   */
   void check(RedisBackend backend, int cacheMaxSize) {
-    if (this == BROADCAST) {
+    if (this == BROADCAST && backend.mode() != RedisBackend.Mode.CLUSTER) {
       throw new ConfigException("CACHE_INVALIDATION", "broadcast is not supported yet: use tracking (one Redis server)"
           + " or none");
     }
-    if (this == TRACKING && backend.mode() != RedisBackend.Mode.STANDALONE) {
-      String other = backend.mode() == RedisBackend.Mode.SENTINEL ? "REDIS_SENTINELS" : "REDIS_CLUSTER_NODES";
+    if (this == TRACKING && backend.mode() == RedisBackend.Mode.SENTINEL) {
       throw new ConfigException("CACHE_INVALIDATION", "tracking works with one Redis server (REDIS_URL or"
-          + " REDIS_HOST/REDIS_PORT), not with " + other + " (not supported yet): use none there");
+          + " REDIS_HOST/REDIS_PORT) or REDIS_CLUSTER_NODES, not with REDIS_SENTINELS (not supported yet): use none there");
     }
     if (this != NONE && cacheMaxSize == 0) {
       throw new ConfigException("CACHE_INVALIDATION", id() + " needs a cache, but CACHE_MAXSIZE is 0: use none");

@@ -174,6 +174,14 @@ final class TrackingConnection {
     return send("PING", "PING").mapEmpty();
   }
 
+  /**
+   * Sends a command of text arguments, pipelined after the reads, and completes with Redis's reply
+   * (the reader's own questions, such as {@code CLUSTER SLOTS}); an error reply fails it as "step refused".
+   */
+  Future<Object> query(String step, Object... args) {
+    return send(step, args);
+  }
+
   /** Called once when the connection ends (closed by Redis, by the network, or by {@link #close}). */
   void closeHandler(Handler<String> handler) {
     closeHandler = handler;

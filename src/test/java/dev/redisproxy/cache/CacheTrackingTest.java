@@ -179,6 +179,22 @@ class CacheTrackingTest {
 
   // --- helpers
 
+  @Test
+  void aReadTheReaderCallsUntrackedIsServedNotStoredAndNotCountedAsAReport() throws Exception {
+    deploy("tracking");
+    redis.data.put(K, Buffer.buffer("v1"));
+    redis.hold();
+    Future<LookupReply> read = request(K);
+    awaitCondition(() -> redis.pending() == 1);
+    tracking.readUntracked(K);
+    redis.releaseAll();
+    assertThat(describe(await(read))).isEqualTo("MISS v1");
+    redis.data.put(K, Buffer.buffer("v2"));
+    assertThat(lookup(K)).as("not stored: read again").isEqualTo("MISS v2");
+    assertThat(lookup(K)).isEqualTo("HIT v2");
+    assertThat(stats().tracking().keys()).as("no change Redis reported").isZero();
+  }
+
   private Future<LookupReply> request(Key key) {
     return client.lookup(key);
   }

@@ -37,6 +37,11 @@ public final class FakeTrackingReader implements RedisReader {
     onCacheContext(() -> listener.invalidate(key));
   }
 
+  /** The reader says the key's read under way went where no report comes from. */
+  public void readUntracked(Key key) throws Exception {
+    onCacheContext(() -> listener.readUntracked(key));
+  }
+
   /** Redis reports FLUSHALL or FLUSHDB. */
   public void flush() throws Exception {
     onCacheContext(() -> listener.invalidateAll(false));

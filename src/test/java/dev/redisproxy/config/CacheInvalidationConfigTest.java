@@ -35,16 +35,16 @@ class CacheInvalidationConfigTest {
   }
 
   @Test
-  void trackingIsRefusedWithSentinelAndCluster() {
+  void trackingIsRefusedWithSentinelAndAcceptedWithCluster() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "tracking",
         "REDIS_SENTINELS", "s1:26379", "REDIS_MASTER_NAME", "mymaster")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("CACHE_INVALIDATION: tracking works with one Redis server")
         .hasMessageContaining("not with REDIS_SENTINELS");
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "tracking",
-        "REDIS_CLUSTER_NODES", "n1:7000")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("not with REDIS_CLUSTER_NODES");
+    for (CacheInvalidation mode : List.of(CacheInvalidation.TRACKING, CacheInvalidation.BROADCAST)) {
+      assertThat(ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", mode.id(), "REDIS_CLUSTER_NODES", "n1:7000"))
+          .cacheInvalidation()).isEqualTo(mode);
+    }
     assertThat(ConfigLoader.load(null, Map.of("REDIS_CLUSTER_NODES", "n1:7000")).cacheInvalidation())
         .isEqualTo(CacheInvalidation.NONE);
   }

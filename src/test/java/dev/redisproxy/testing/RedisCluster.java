@@ -102,10 +102,11 @@ public final class RedisCluster implements AutoCloseable {
     });
   }
 
-  /** Writes the keys, each on the master that owns its slot, pipelined per master. */
+  /** Writes the keys, each on the master that owns its slot now, pipelined per master. */
   public void set(Map<String, String> values) {
+    RedisProcess[] owners = owners();
     Map<RedisProcess, List<Map.Entry<String, String>>> byMaster = values.entrySet().stream()
-        .collect(Collectors.groupingBy(e -> masterForSlot(JedisClusterCRC16.getSlot(e.getKey()))));
+        .collect(Collectors.groupingBy(e -> owners[JedisClusterCRC16.getSlot(e.getKey())]));
     byMaster.forEach((master, entries) -> {
       try (Jedis j = master.client()) {
         Pipeline p = j.pipelined();
@@ -119,6 +120,63 @@ public final class RedisCluster implements AutoCloseable {
         }
       }
     });
+  }
+
+  /** Deletes the keys, each on the master that owns its slot now. */
+  public void del(Iterable<String> keys) {
+    RedisProcess[] owners = owners();
+    for (String key : keys) {
+      try (Jedis j = owners[JedisClusterCRC16.getSlot(key)].client()) {
+        j.del(key);
+      }
+    }
+  }
+
+  /**
+   * The master of each slot now, as a live node answers {@code CLUSTER SLOTS}: after a failover or a
+   * resharding, not the one the cluster was formed with.
+   */
+  public RedisProcess[] owners() {
+    RedisProcess asked = nodes().stream().filter(RedisProcess::running).findFirst().orElseThrow();
+    RedisProcess[] owners = new RedisProcess[SLOTS];
+    try (Jedis j = asked.client()) {
+      for (Object range : j.clusterSlots()) {
+        List<?> r = (List<?>) range;
+        long port = (Long) ((List<?>) r.get(2)).get(1);
+        RedisProcess owner = nodes().stream().filter(n -> n.port() == port).findFirst().orElseThrow();
+        for (long slot = (Long) r.get(0); slot <= (Long) r.get(1); slot++) {
+          owners[(int) slot] = owner;
+        }
+      }
+    }
+    return owners;
+  }
+
+  /** The masters now, in the order the cluster was formed (a promoted replica in its master's place). */
+  public List<RedisProcess> currentMasters() {
+    List<RedisProcess> current = new ArrayList<>();
+    for (RedisProcess owner : owners()) {
+      if (owner != null && !current.contains(owner)) {
+        current.add(owner);
+      }
+    }
+    return current;
+  }
+
+  /**
+   * Moves {@code count} slots from one master to another with {@code redis-cli --cluster reshard}, as an
+   * operator would: each slot is set importing and migrating, its keys are moved with MIGRATE, then it
+   * is assigned to its new master. Returns when redis-cli is done.
+   */
+  public void reshard(RedisProcess from, RedisProcess to, int count) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("redis-cli", "--cluster", "reshard", "127.0.0.1:" + from.port(),
+        "--cluster-from", nodeId(from), "--cluster-to", nodeId(to), "--cluster-slots", Integer.toString(count),
+        "--cluster-yes", "--cluster-pipeline", "100")
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("redis-cli --cluster reshard failed: " + output);
+    }
   }
 
   /** The master that owned the slot when the cluster was formed. */
@@ -168,7 +226,7 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
-  private static String nodeId(RedisProcess n) {
+  public static String nodeId(RedisProcess n) {
     try (Jedis j = n.client()) {
       return j.clusterMyId();
     }
