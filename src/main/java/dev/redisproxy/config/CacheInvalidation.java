@@ -43,15 +43,14 @@ public enum CacheInvalidation {
     return List.copyOf(prefixes);
   }
 
-  /** Refuses the combinations the proxy cannot serve. Tracking needs one Redis server: one connection reads and hears the changes. */
+  /**
+   * Refuses the combinations the proxy cannot serve. Tracking and broadcast need one tracking
+   * connection to the server that holds every key: one Redis server here.
+   */
   void check(RedisBackend backend, int cacheMaxSize) {
-    if (this == BROADCAST) {
-      throw new ConfigException("CACHE_INVALIDATION", "broadcast is not supported yet: use tracking (one Redis server)"
-          + " or none");
-    }
-    if (this == TRACKING && backend.mode() != RedisBackend.Mode.STANDALONE) {
+    if (this != NONE && backend.mode() != RedisBackend.Mode.STANDALONE) {
       String other = backend.mode() == RedisBackend.Mode.SENTINEL ? "REDIS_SENTINELS" : "REDIS_CLUSTER_NODES";
-      throw new ConfigException("CACHE_INVALIDATION", "tracking works with one Redis server (REDIS_URL or"
+      throw new ConfigException("CACHE_INVALIDATION", id() + " works with one Redis server (REDIS_URL or"
           + " REDIS_HOST/REDIS_PORT), not with " + other + " (not supported yet): use none there");
     }
     if (this != NONE && cacheMaxSize == 0) {

@@ -11,9 +11,9 @@ public final class RedisReaders {
   private RedisReaders() {
   }
 
-  /** Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking}, over a tracking connection first. */
+  /** Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking} or {@code broadcast}, over a tracking connection first. */
   public static RedisReader create(Vertx vertx, ProxyConfig config) {
-    return config.cacheInvalidation() == CacheInvalidation.TRACKING
+    return config.cacheInvalidation() != CacheInvalidation.NONE
         ? TrackingRedisReader.create(vertx, config)
         : VertxRedisReader.create(vertx, config);
   }

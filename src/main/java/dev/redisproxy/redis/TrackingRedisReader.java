@@ -16,11 +16,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Redis for a cache that Redis keeps fresh ({@code CACHE_INVALIDATION=tracking}).
+ * Reads Redis for a cache that Redis keeps fresh ({@code CACHE_INVALIDATION=tracking} or
+ * {@code broadcast}).
  *
  * <p>Design: misses are read over one {@link TrackingConnection}, pipelined, so Redis tracks exactly
  * the keys the cache may hold and reports their changes on the same connection, after the replies
- * they follow. While that connection is down, misses are read through the pooled
+ * they follow. In broadcast mode ({@link TrackingMode}) Redis reports every write under the prefixes
+ * instead, and the reads could go anywhere; they stay on the tracking connection all the same: the
+ * connection orders a reply before the reports of later writes, so no "loading" marker is needed
+ * beyond the cache's own detach of an invalidated read, one read path serves both modes, and a read
+ * and the reports that concern it always come from the same server (which matters while a Sentinel
+ * master switches: the pool may already read the new master while reports still come from the old).
+ * The cost, all misses on one connection, is the tracking mode's too: pipelining carries them.
+ * Keys outside the prefixes are read but not cached ({@link #cacheable(Key)}). While that connection is down, misses are read through the pooled
  * {@link VertxRedisReader} and {@link #cacheable()} is false: the cache answers them without storing
  * them, since nobody would hear of their changes. When the connection is lost, or does not answer a
  * PING within {@code REDIS_TIMEOUT}, the listener is told to drop everything (reports may have been
@@ -46,6 +54,8 @@ public final class TrackingRedisReader implements RedisReader {
   private final RedisBackend backend;
   private final Duration timeout;
   private final String address;
+  // Which changes Redis reports: of the keys read here, or every write under the prefixes.
+  private final TrackingMode mode;
   // Requests pipelined on the connection, and how many more may wait: the pool's bounds, applied here.
   private final InFlightLimit pipeline;
   // The commands of a read, as over the pooled connections.
@@ -72,6 +82,7 @@ public final class TrackingRedisReader implements RedisReader {
     this.uri = new RedisURI(backend.endpoints().get(0));
     this.timeout = config.redisTimeout();
     this.address = config.redisAddress();
+    this.mode = TrackingMode.of(config.cacheInvalidation(), config.trackingPrefixes());
     this.pipeline = new InFlightLimit(RedisClientOptions.PIPELINE_DEPTH / ValueRead.COMMANDS, backend.poolWaiting());
   }
 
@@ -96,6 +107,12 @@ public final class TrackingRedisReader implements RedisReader {
   @Override
   public boolean cacheable() {
     return current != null;
+  }
+
+  /** In broadcast mode Redis reports the writes of keys under the prefixes only: no other key may be cached. */
+  @Override
+  public boolean cacheable(Key key) {
+    return current != null && mode.covers(key);
   }
 
   @Override
@@ -131,8 +148,7 @@ public final class TrackingRedisReader implements RedisReader {
     if (closed) {
       return;
     }
-    TrackingConnection.open(vertx, net, uri, backend.user(), backend.password(), backend.tls() != null, timeout, listener,
-        TrackingMode.KEYS_READ)
+    TrackingConnection.open(vertx, net, uri, backend.user(), backend.password(), backend.tls() != null, timeout, listener, mode)
         .onComplete(this::up, this::failedToConnect);
   }
 
@@ -148,7 +164,7 @@ public final class TrackingRedisReader implements RedisReader {
       return;
     }
     if (!everUp || outageLogged) {
-      LOG.info("Redis at {} reports changes of cached keys (CLIENT TRACKING){}", address,
+      LOG.info("Redis at {} reports {}{}", address, mode.describe(),
           everUp ? " again; misses are cached again" : "");
     }
     everUp = true;

@@ -57,13 +57,27 @@ class CacheInvalidationConfigTest {
   }
 
   @Test
-  void broadcastIsNotSupportedYet() {
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "Broadcast")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast is not supported yet");
+  void broadcastWithOneServerAndItsPrefixes() {
+    ProxyConfig all = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "Broadcast"));
+    assertThat(all.cacheInvalidation()).isEqualTo(CacheInvalidation.BROADCAST);
+    assertThat(all.trackingPrefixes()).isEmpty();
+    assertThat(all.describe()).containsEntry("CACHE_INVALIDATION", "broadcast")
+        .containsEntry("CACHE_TRACKING_PREFIXES", "all keys");
+    ProxyConfig some = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
+        "CACHE_TRACKING_PREFIXES", "user:,session:"));
+    assertThat(some.trackingPrefixes()).containsExactly("user:", "session:");
+    assertThat(some.describe()).containsEntry("CACHE_TRACKING_PREFIXES", "user:,session:");
+  }
+
+  @Test
+  void broadcastNeedsACacheAndIsRefusedWithCluster() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast", "CACHE_MAXSIZE", "0")))
+        .hasMessage("CACHE_INVALIDATION: broadcast needs a cache, but CACHE_MAXSIZE is 0: use none");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
-        "CACHE_TRACKING_PREFIXES", "user:,session:")))
-        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast is not supported yet");
+        "REDIS_CLUSTER_NODES", "n1:7000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast works with one Redis server")
+        .hasMessageContaining("not with REDIS_CLUSTER_NODES");
   }
 
   @Test
@@ -96,7 +110,7 @@ class CacheInvalidationConfigTest {
     }
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
         "CACHE_TRACKING_PREFIXES", "a,ab")))
-        .as("the prefixes are checked before the mode is refused").hasMessageContaining("overlap");
+        .hasMessageContaining("overlap");
   }
 
   private static List<String> prefixes(String text) {
