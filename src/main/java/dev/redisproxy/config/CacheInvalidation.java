@@ -45,13 +45,12 @@ public enum CacheInvalidation {
 
   /**
    * Refuses the combinations the proxy cannot serve. Tracking and broadcast need one tracking
-   * connection to the server that holds every key: one Redis server here.
+   * connection to the server that holds every key: one Redis server, or the master Sentinel names.
    */
   void check(RedisBackend backend, int cacheMaxSize) {
-    if (this != NONE && backend.mode() != RedisBackend.Mode.STANDALONE) {
-      String other = backend.mode() == RedisBackend.Mode.SENTINEL ? "REDIS_SENTINELS" : "REDIS_CLUSTER_NODES";
+    if (this != NONE && backend.mode() == RedisBackend.Mode.CLUSTER) {
       throw new ConfigException("CACHE_INVALIDATION", id() + " works with one Redis server (REDIS_URL or"
-          + " REDIS_HOST/REDIS_PORT), not with " + other + " (not supported yet): use none there");
+          + " REDIS_HOST/REDIS_PORT) or REDIS_SENTINELS, not with REDIS_CLUSTER_NODES (not supported yet): use none there");
     }
     if (this != NONE && cacheMaxSize == 0) {
       throw new ConfigException("CACHE_INVALIDATION", id() + " needs a cache, but CACHE_MAXSIZE is 0: use none");

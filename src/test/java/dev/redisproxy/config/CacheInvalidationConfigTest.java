@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code CACHE_INVALIDATION} and {@code CACHE_TRACKING_PREFIXES}: off by default, tracking for one Redis server only. */
+/** {@code CACHE_INVALIDATION} and {@code CACHE_TRACKING_PREFIXES}: off by default; one Redis server or Sentinel, not Cluster yet. */
 class CacheInvalidationConfigTest {
 
   @Test
@@ -35,15 +35,17 @@ class CacheInvalidationConfigTest {
   }
 
   @Test
-  void trackingIsRefusedWithSentinelAndCluster() {
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "tracking",
-        "REDIS_SENTINELS", "s1:26379", "REDIS_MASTER_NAME", "mymaster")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("CACHE_INVALIDATION: tracking works with one Redis server")
-        .hasMessageContaining("not with REDIS_SENTINELS");
+  void trackingAndBroadcastWorkWithSentinelAndAreRefusedWithCluster() {
+    for (String mode : new String[] {"tracking", "broadcast"}) {
+      ProxyConfig c = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", mode,
+          "REDIS_SENTINELS", "s1:26379,s2:26379", "REDIS_MASTER_NAME", "mymaster"));
+      assertThat(c.cacheInvalidation().id()).isEqualTo(mode);
+      assertThat(c.backend().mode()).isEqualTo(RedisBackend.Mode.SENTINEL);
+    }
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "tracking",
         "REDIS_CLUSTER_NODES", "n1:7000")))
         .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("CACHE_INVALIDATION: tracking works with one Redis server")
         .hasMessageContaining("not with REDIS_CLUSTER_NODES");
     assertThat(ConfigLoader.load(null, Map.of("REDIS_CLUSTER_NODES", "n1:7000")).cacheInvalidation())
         .isEqualTo(CacheInvalidation.NONE);
