@@ -3,7 +3,14 @@ package dev.redisproxy.redis;
 import static dev.redisproxy.redis.TrackingHarness.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.cache.RedisValue;
 import dev.redisproxy.testing.Await;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.redisproxy.testing.RedisProcess;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -61,6 +68,50 @@ class BroadcastIT {
       assertThat(h.cacheable("sess:")).isTrue();
       assertThat(h.cacheable("other:1")).as("nobody would hear of its changes").isFalse();
       assertThat(h.read("other:1")).as("read all the same").isEqualTo("x");
+    }
+  }
+
+  /** Every write is reported in broadcast mode, so pushes arrive between nearly all replies: each read still gets its own key. */
+  @Test
+  void pipelinedReadsGetTheirOwnKeysWhileEveryWriteIsBroadcastBetweenTheReplies() throws Exception {
+    int keys = 50;
+    for (int i = 0; i < keys; i++) {
+      redis.set("k" + i, "k" + i + "=0");
+    }
+    try (TrackingHarness h = new TrackingHarness(Map.of("REDIS_URL", redis.url(), "CACHE_INVALIDATION", "broadcast",
+        "REDIS_TIMEOUT", "10s"))) {
+      h.awaitUp();
+      AtomicBoolean writing = new AtomicBoolean(true);
+      Thread writer = new Thread(() -> {
+        try (Jedis jedis = redis.client()) {
+          for (int n = 1; writing.get(); n++) {
+            jedis.set("k" + (n % keys), "k" + (n % keys) + "=" + n);
+          }
+        }
+      });
+      writer.start();
+      AtomicInteger wrong = new AtomicInteger();
+      try {
+        for (int round = 0; round < 10; round++) {
+          h.onContext(() -> {
+            List<Future<RedisValue>> reads = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+              String key = "k" + (i % keys);
+              reads.add(h.reader.get(Key.of(key)).onSuccess(v -> {
+                if (!v.found() || !v.value().toString().startsWith(key + "=")) {
+                  wrong.incrementAndGet();
+                }
+              }));
+            }
+            return Future.all(reads);
+          });
+        }
+      } finally {
+        writing.set(false);
+        writer.join();
+      }
+      assertThat(wrong.get()).as("replies handed to the wrong read").isZero();
+      assertThat(h.reportsSoFar()).as("writes reported between the replies").isNotEmpty().doesNotContain("*lost");
     }
   }
 

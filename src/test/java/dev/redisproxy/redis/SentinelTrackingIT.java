@@ -2,7 +2,9 @@ package dev.redisproxy.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.redisproxy.testing.Await;
+import dev.redisproxy.testing.LogCapture;
 import dev.redisproxy.testing.InProcessProxy;
 import dev.redisproxy.testing.PrometheusText;
 import dev.redisproxy.testing.RedisProcess;
@@ -10,11 +12,17 @@ import dev.redisproxy.testing.RedisSentinelGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.redis.client.impl.RedisURI;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +131,73 @@ class SentinelTrackingIT {
       } finally {
         vertx.close().await();
       }
+    }
+  }
+
+  /**
+   * A sentinel that has not heard of a failover names the old master, by then a replica: the reader
+   * does not track it (nor cache what it reads) and asks again until the sentinels name a master.
+   */
+  @Test
+  void aServerTheSentinelsNameIsNotTrackedWhileItIsAReplica() throws Exception {
+    try (RedisProcess master = RedisProcess.start();
+         RedisProcess replica = RedisProcess.start(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+         FakeSentinel sentinel = new FakeSentinel(replica.port());
+         LogCapture log = new LogCapture(TrackingRedisReader.class)) {
+      try (TrackingHarness h = new TrackingHarness(Map.of("REDIS_SENTINELS", "127.0.0.1:" + sentinel.port(),
+          "REDIS_MASTER_NAME", "mymaster"))) {
+        Await.until(FRESH, "the refusal logged", () -> log.messages(Level.WARN).stream()
+            .anyMatch(m -> m.contains("127.0.0.1:" + replica.port() + " as master of 'mymaster', but it is a replica")));
+        assertThat(h.up()).isFalse();
+        assertThat(tracked(replica)).isFalse();
+        sentinel.master = master.port();
+        h.awaitUp();
+        assertThat(tracked(master)).isTrue();
+      }
+    }
+  }
+
+  /** Answers HELLO and SENTINEL GET-MASTER-ADDR-BY-NAME with the port it is told, and closes. */
+  private static final class FakeSentinel implements AutoCloseable {
+    final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    volatile int master;
+
+    FakeSentinel(int master) throws IOException {
+      this.master = master;
+      Thread t = new Thread(this::serve, "fake-sentinel");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private void serve() {
+      while (!server.isClosed()) {
+        try (Socket s = server.accept()) {
+          StringBuilder in = new StringBuilder();
+          byte[] buf = new byte[4096];
+          while (!in.toString().contains("mymaster\r\n")) {
+            int n = s.getInputStream().read(buf);
+            if (n < 0) {
+              break;
+            }
+            in.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+          }
+          String port = Integer.toString(master);
+          s.getOutputStream().write(("+OK\r\n*2\r\n$9\r\n127.0.0.1\r\n$" + port.length() + "\r\n" + port + "\r\n")
+              .getBytes(StandardCharsets.UTF_8));
+          s.getOutputStream().flush();
+        } catch (IOException closed) {
+          // the test is over, or the reader gave up on this question
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
     }
   }
 
