@@ -86,6 +86,7 @@ public final class TrackingRedisReader implements RedisReader {
   private boolean closed;
   private long pingTimer = -1;
   private long retryTimer = -1;
+  private long masterTimer = -1;
 
   TrackingRedisReader(Vertx vertx, ProxyConfig config, RedisReader pooled, long maxValue) {
     this.vertx = vertx;
@@ -115,10 +116,11 @@ public final class TrackingRedisReader implements RedisReader {
   public void invalidations(InvalidationListener listener) {
     this.listener = listener;
     long interval = Math.max(10, Math.min(MAX_PING_INTERVAL_MS, timeout.toMillis()));
-    pingTimer = vertx.setPeriodic(interval, id -> {
-      pingCurrent();
-      checkMaster();
-    });
+    pingTimer = vertx.setPeriodic(interval, id -> pingCurrent());
+    if (sentinels != null) {
+      // As often as vertx-redis-client asks them for the pool, whatever REDIS_TIMEOUT: each question is a connection.
+      masterTimer = vertx.setPeriodic(RedisClientOptions.TOPOLOGY_TTL_MS, id -> checkMaster());
+    }
     connect();
   }
 
@@ -153,6 +155,7 @@ public final class TrackingRedisReader implements RedisReader {
     closed = true;
     vertx.cancelTimer(pingTimer);
     vertx.cancelTimer(retryTimer);
+    vertx.cancelTimer(masterTimer);
     TrackingConnection conn = current;
     current = null;
     if (conn != null) {
@@ -188,7 +191,7 @@ public final class TrackingRedisReader implements RedisReader {
   }
 
   /**
-   * With Sentinel, asks the sentinels where the master is, about once a second, and drops the tracking
+   * With Sentinel, asks the sentinels where the master is, once a second, and drops the tracking
    * connection when they name another server. Sentinel closes the old master's connections when it
    * demotes it, and a dead master loses the connection anyway; this catches the rest (a master cut off
    * from the sentinels but not from the proxy), within a second. A sentinel that does not answer
