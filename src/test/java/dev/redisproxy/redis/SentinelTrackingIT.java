@@ -100,6 +100,8 @@ class SentinelTrackingIT {
     awaitTrackingOn(proxy, newMaster);
     assertThat(metrics(proxy).get("redis_proxy_cache_tracking_flushes_total{reason=\"connection_lost\"}"))
         .as("the cache dropped at the switch").isGreaterThanOrEqualTo(1);
+    HttpResponse<String> first = proxy.get("k");
+    assertThat(first.headers().firstValue("X-Cache")).as("the value cached from the old master was dropped").hasValue("MISS");
     newMaster.set("k", "v3");
     awaitServed(proxy, "k", "v3");
     assertCached(proxy, "k", "v3");
