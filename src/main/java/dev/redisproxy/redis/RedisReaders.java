@@ -11,7 +11,10 @@ public final class RedisReaders {
   private RedisReaders() {
   }
 
-  /** Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking} or {@code broadcast}, over a tracking connection first. */
+  /**
+   * Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking} or {@code broadcast},
+   * over a tracking connection first.
+   */
   public static RedisReader create(Vertx vertx, ProxyConfig config) {
     return config.cacheInvalidation() != CacheInvalidation.NONE
         ? TrackingRedisReader.create(vertx, config)

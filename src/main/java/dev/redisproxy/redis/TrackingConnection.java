@@ -197,11 +197,6 @@ final class TrackingConnection {
     return "master".equals(role);
   }
 
-  /** Where the connection goes, for logs and for telling a new master from the old one. */
-  String remoteAddress() {
-    return socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
-  }
-
   boolean isOpen() {
     return closedBecause == null;
   }

@@ -30,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * and the reports that concern it always come from the same server (which matters while a Sentinel
  * master switches: the pool may already read the new master while reports still come from the old).
  * The cost, all misses on one connection, is the tracking mode's too: pipelining carries them.
- * Keys outside the prefixes are read but not cached ({@link #cacheable(Key)}). While that connection is down, misses are read through the pooled
- * {@link VertxRedisReader} and {@link #cacheable()} is false: the cache answers them without storing
- * them, since nobody would hear of their changes. When the connection is lost, or does not answer a
+ * Keys outside the prefixes are read but not cached ({@link #cacheable(Key)}).
+ *
+ * <p>While the connection is down, misses are read through the pooled {@link VertxRedisReader} and
+ * {@link #cacheable()} is false: the cache answers them without storing them, since nobody would hear
+ * of their changes. When the connection is lost, or does not answer a
  * PING within {@code REDIS_TIMEOUT}, the listener is told to drop everything (reports may have been
  * lost in between) and the reader reconnects after {@link #FIRST_RETRY_MS}, doubling up to
  * {@link #MAX_RETRY_MS}. Reads pending on a lost connection are read again through the pool.
@@ -94,7 +96,8 @@ public final class TrackingRedisReader implements RedisReader {
     this.reads = new ValueRead(maxValue);
     this.backend = config.backend();
     this.net = vertx.createNetClient(RedisClientOptions.netClientOptions(config));
-    this.sentinels = backend.mode() == RedisBackend.Mode.SENTINEL ? new SentinelMaster(net, backend, config.redisTimeout()) : null;
+    this.sentinels = backend.mode() == RedisBackend.Mode.SENTINEL
+        ? new SentinelMaster(net, backend, config.redisTimeout()) : null;
     this.target = sentinels == null ? new RedisURI(backend.endpoints().get(0)) : null;
     this.timeout = config.redisTimeout();
     this.address = config.redisAddress();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-/** {@code CACHE_INVALIDATION=broadcast}: the tracking reader with {@code CLIENT TRACKING ON BCAST} against a real redis-server. */
+/** {@code CACHE_INVALIDATION=broadcast}: the tracking reader with {@code CLIENT TRACKING ON BCAST} against a real Redis. */
 class BroadcastIT {
 
   private RedisProcess redis;
