@@ -16,6 +16,8 @@
 #         beside redis-server direct.
 #   Memory: heap per cached entry (1,000,000 entries, 16-byte keys, 64-byte values).
 #   Cache structure: JMH, LruTtlCache beside a bare access-ordered LinkedHashMap.
+#   Freshness: CACHE_INVALIDATION=tracking and broadcast, each beside none: freshness, hits, misses, and
+#         Redis memory per key read.
 #
 # Each load figure is the median of BENCH_ROUNDS runs in which the servers compared take turns, so
 # a slow stretch of the shared machine does not fall on one server's only run.
@@ -23,7 +25,9 @@
 # Knobs (environment): BENCH_SECONDS (per load run, default 4), BENCH_ROUNDS (default 3),
 # BENCH_CLIENTS (default 50), BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES
 # (MAX_PARALLEL, default 2), BENCH_BASELINE (the path of another build's redis-proxy.jar: it runs
-# beside this build in the same rounds, and a last table gives this build's ratio to it).
+# beside this build in the same rounds, and a last table gives this build's ratio to it),
+# BENCH_FRESH_TRIALS (freshness trials per mode, default 2000), BENCH_MEMORY_KEYS (keys read to measure
+# Redis memory per key, default 100000).
 #
 # Two more sections, with a table of their own, their load from scripts/bench/GetLoad.java (RESP GETs
 # from closed-loop clients; the skewed section's first row is its ceiling beside redis-benchmark):
@@ -33,8 +37,8 @@
 #   Remote: Redis behind scripts/bench/DelayRelay.java (BENCH_RELAY_US each way, default 500): p50/p99 of
 #         GETs through the relay straight and through the proxy, hits and misses, at 1 and BENCH_CLIENTS
 #         clients; the relay's added delay and its cost without delay beside redis-server direct.
-# BENCH_ONLY=skewed, =remote, =main (everything before them) or a list (skewed,remote) runs only those;
-# unset, all of them. BENCH_SKEW_PIPELINE (default 1): GETs per batch in the skewed runs.
+# BENCH_ONLY=skewed, =remote, =main (everything before them) or a list (skewed,remote) runs only those,
+# BENCH_ONLY=freshness only the tracking and broadcast rows; unset, all of them. BENCH_SKEW_PIPELINE (default 1): GETs per batch in the skewed runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +48,8 @@ CLIENTS=${BENCH_CLIENTS:-50}
 KEYS=${BENCH_KEYS:-1000}
 MISS_KEYS=$((KEYS * 100))
 INSTANCES=${BENCH_INSTANCES:-2}
+FRESH_TRIALS=${BENCH_FRESH_TRIALS:-2000}
+MEMORY_KEYS=${BENCH_MEMORY_KEYS:-100000}
 VALUE_BYTES=64
 WORK=$(mktemp -d /tmp/redis-proxy-bench.XXXXXX)
 PIDS=()
@@ -135,6 +141,35 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 ROWS=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s |' "$@")"); }
 
+# --- CACHE_INVALIDATION=tracking and broadcast (FreshnessBenchmark): for each mode, the time from a SET
+# acknowledged by Redis to the new value through the proxy, hit/miss throughput beside a proxy alike but
+# for invalidation (rounds alternate), and Redis's memory per key read (INFO used_memory before and after
+# reading BENCH_MEMORY_KEYS keys through it). Its rows follow the main table, as more of its rows.
+bench_freshness() {
+  echo "bench: freshness (CACHE_INVALIDATION=tracking and broadcast)" >&2
+  local -A port=()
+  local mode http resp
+  for mode in none tracking broadcast; do
+    http=$(free_port); resp=$(free_port)
+    REDIS_PORT=$REDIS_PORT PROXY_PORT=$http RESP_PORT=$resp CACHE_MAXSIZE=2000 CACHE_INVALIDATION=$mode \
+      MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy-$mode.log" 2>&1 & PIDS+=($!)
+    await_port "$resp"; port[$mode]=$resp
+  done
+  for mode in tracking broadcast; do
+    fresh=$(java -cp "$CP" dev.redisproxy.bench.FreshnessBenchmark "$REDIS_PORT" "${port[none]}" "${port[$mode]}" \
+      "$FRESH_TRIALS" "$SECONDS_PER_RUN" 8 "$mode" "$MEMORY_KEYS")
+    row "freshness with $mode: SET acknowledged → new value via RESP GET, p50 / p99 / max ($(fig freshness trials) trials)" \
+      "$(fig freshness p50_us) / $(fig freshness p99_us) / $(fig freshness max_us) µs" "without invalidation: up to CACHE_TTL" \
+      "$(ratio "$(fig freshness p99_us)" 5000) (p99 / 5 ms)" "p99 < 5 ms"
+    row "RESP GET hits, 8 clients, -P 16: $mode (vs none)" "$(fig hits on)" "none $(fig hits off)" "$(fig hits ratio)" "≥ 0.9"
+    row "RESP GET mostly misses (100,000 keys, cache 2000): $mode (vs none)" "$(fig misses on)" "none $(fig misses off)" \
+      "$(fig misses ratio)" "—"
+    row "Redis memory per key read through the proxy, $mode ($(fig redis_memory keys) keys, $(fig redis_memory tracked_keys) tracked)" \
+      "$(fig redis_memory bytes_per_key) B" "—" "—" "—"
+  done
+}
+fig() { awk -v line="$1" -v key="$2" '$1 == line { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' <<<"$fresh"; }
+
 need
 echo "bench: building" >&2
 mvn -B -q -Pbench package test-compile -DskipTests >/dev/null
@@ -144,6 +179,15 @@ CP="target/classes:$(cat "$WORK/cp.txt"):target/test-classes"
 REDIS_PORT=$(free_port); redis-server --port "$REDIS_PORT" --save "" --appendonly no --daemonize no >"$WORK/redis.log" & PIDS+=($!)
 await_port "$REDIS_PORT"
 seed "$REDIS_PORT" "$MISS_KEYS"
+
+if [ "${BENCH_ONLY:-}" = freshness ]; then
+  bench_freshness
+  echo
+  echo "| measure | proxy | comparison | ratio | target |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+  exit 0
+fi
 
 PROXY_HTTP=$(free_port); PROXY_RESP=$(free_port)
 REDIS_PORT=$REDIS_PORT PROXY_PORT=$PROXY_HTTP RESP_PORT=$PROXY_RESP CACHE_MAXSIZE=$((KEYS * 2)) \
@@ -363,28 +407,8 @@ echo "| measure | proxy (req/s) | comparison (req/s) | ratio | target |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 
-# --- CACHE_INVALIDATION=tracking (FreshnessBenchmark): time from a SET acknowledged by Redis to the new
-# value through a tracking proxy, and hit/miss throughput of two fresh proxies alike but for tracking
-# (rounds alternate). Its rows follow the table above, as more of its rows.
-echo "bench: freshness (CACHE_INVALIDATION=tracking)" >&2
 ROWS_BEFORE=${#ROWS[@]}
-FRESH_PORTS=()
-for mode in none tracking; do
-  http=$(free_port); resp=$(free_port)
-  REDIS_PORT=$REDIS_PORT PROXY_PORT=$http RESP_PORT=$resp CACHE_MAXSIZE=2000 CACHE_INVALIDATION=$mode \
-    MAX_PARALLEL=$INSTANCES MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy-$mode.log" 2>&1 & PIDS+=($!)
-  await_port "$resp"; FRESH_PORTS+=("$resp")
-done
-fresh=$(java -cp "$CP" dev.redisproxy.bench.FreshnessBenchmark "$REDIS_PORT" "${FRESH_PORTS[@]}" 2000 "$SECONDS_PER_RUN" 8)
-fig() { awk -v line="$1" -v key="$2" '$1 == line { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == key) print kv[2] } }' <<<"$fresh"; }
-row "freshness with tracking: SET acknowledged → new value via RESP GET, p50 / p99 / max ($(fig freshness trials) trials)" \
-  "$(fig freshness p50_us) / $(fig freshness p99_us) / $(fig freshness max_us) µs" "without tracking: up to CACHE_TTL" \
-  "$(ratio "$(fig freshness p99_us)" 5000) (p99 / 5 ms)" "p99 < 5 ms"
-row "RESP GET hits, 8 clients, -P 16: tracking on (vs off)" "$(fig hits on)" "tracking off $(fig hits off)" \
-  "$(fig hits ratio)" "≥ 0.9"
-row "RESP GET mostly misses (100,000 keys, cache 2000): tracking on (vs off)" "$(fig misses on)" "tracking off $(fig misses off)" \
-  "$(fig misses ratio)" "—"
-row "Redis memory per tracked key (tracking table, $(fig redis_tracking keys) keys)" "$(fig redis_tracking bytes_per_key) B" "—" "—" "—"
+bench_freshness
 printf '%s\n' "${ROWS[@]:$ROWS_BEFORE}"
 
 if ((${#BASE_ROWS[@]})); then

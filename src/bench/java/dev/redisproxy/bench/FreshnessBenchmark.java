@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What {@code CACHE_INVALIDATION=tracking} buys and costs, against two running proxies in front of
- * the same Redis, one without tracking and one with it, both over RESP:
+ * What {@code CACHE_INVALIDATION=tracking} (or {@code broadcast}) buys and costs, against two running
+ * proxies in front of the same Redis, one without invalidation and one with it, both over RESP:
  * <ul>
  *   <li>freshness: a client SETs a key the proxy has cached; from Redis's acknowledgement, how long
  *       until a GET through the proxy returns the new value (GETs in a tight loop). p50, p99 and max
@@ -26,13 +26,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>hit throughput: GETs of keys both proxies have cached, pipelined, from several connections;
  *       rounds alternate between the proxies and the median round of each is reported;
  *   <li>miss throughput: the same over a key space far larger than the cache (misses read over the
- *       tracking connection, or the pool), and what tracking those keys costs Redis in memory.
+ *       tracking connection, or the pool);
+ *   <li>Redis memory per key read: {@code INFO used_memory} before and after reading
+ *       {@link #MEMORY_KEYS} keys through the proxy with invalidation (tracking: Redis's table of keys
+ *       read; broadcast: none).
  * </ul>
  * Blocking sockets and hand-written RESP keep the load generator light: it shares the machine.
  * Prints one {@code name value...} line per figure, for {@code scripts/bench.sh}.
  *
  * <p>{@code java -cp ... dev.redisproxy.bench.FreshnessBenchmark REDIS_PORT PROXY_RESP_PORT_OFF
- * PROXY_RESP_PORT_TRACKING [TRIALS] [SECONDS_PER_ROUND] [CLIENTS]}; both proxies should have the same
+ * PROXY_RESP_PORT_ON [TRIALS] [SECONDS_PER_ROUND] [CLIENTS] [MODE] [MEMORY_KEYS]} (MODE, the on
+ * proxy's {@code CACHE_INVALIDATION}, names its memory keys); both proxies should have the same
  * settings, a {@code CACHE_MAXSIZE} of at least {@link #HIT_KEYS} and well below {@link #MISS_KEYS}.
  */
 public final class FreshnessBenchmark {
@@ -42,6 +46,7 @@ public final class FreshnessBenchmark {
   static final int PIPELINE = 16;
   static final int ROUNDS = 3;
   static final int WARMUP_TRIALS = 200;
+  static final int MEMORY_KEYS = 100_000;
 
   private FreshnessBenchmark() {
   }
@@ -53,6 +58,8 @@ public final class FreshnessBenchmark {
     int trials = args.length > 3 ? Integer.parseInt(args[3]) : 2000;
     int seconds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     int clients = args.length > 5 ? Integer.parseInt(args[5]) : 8;
+    String label = args.length > 6 ? args[6] : "tracking";
+    int memoryKeys = args.length > 7 ? Integer.parseInt(args[7]) : MEMORY_KEYS;
 
     try (Resp redis = new Resp(redisPort)) {
       seed(redis, "hit:", HIT_KEYS);
@@ -61,19 +68,37 @@ public final class FreshnessBenchmark {
     freshness(redisPort, onPort, trials);
     long[] hits = compare(offPort, onPort, "hit:", HIT_KEYS, seconds, clients);
     print("hits", hits);
-    long trackedBefore;
-    long memoryBefore;
-    try (Resp redis = new Resp(redisPort)) {
-      trackedBefore = infoField(redis, "tracking_total_keys");
-      memoryBefore = infoField(redis, "used_memory");
-    }
     long[] misses = compare(offPort, onPort, "miss:", MISS_KEYS, seconds, clients);
     print("misses", misses);
-    try (Resp redis = new Resp(redisPort)) {
-      long tracked = infoField(redis, "tracking_total_keys");
-      long memory = infoField(redis, "used_memory");
-      System.out.printf(Locale.ROOT, "redis_tracking keys=%d used_memory_delta_bytes=%d bytes_per_key=%.0f%n",
-          tracked, memory - memoryBefore, (memory - memoryBefore) / (double) Math.max(1, tracked - trackedBefore));
+    memory(redisPort, onPort, label, memoryKeys);
+  }
+
+  /**
+   * What Redis spends per key read through the proxy: {@code used_memory} before and after reading
+   * {@code keys} keys seeded beforehand (under a prefix of this mode's own, as Redis never forgets a
+   * tracked key it has not seen change, not even when the proxy that read it is gone).
+   */
+  private static void memory(int redisPort, int proxyPort, String label, int keys) throws IOException {
+    String prefix = "mem:" + label + ":";
+    try (Resp redis = new Resp(redisPort); Resp proxy = new Resp(proxyPort)) {
+      seed(redis, prefix, keys);
+      long trackedBefore = infoField(redis, "tracking_total_keys");
+      long memoryBefore = infoField(redis, "used_memory");
+      String[] batch = new String[1000];
+      for (int from = 0; from < keys; from += batch.length) {
+        int n = Math.min(batch.length, keys - from);
+        String[] some = n == batch.length ? batch : new String[n];
+        for (int i = 0; i < n; i++) {
+          some[i] = prefix + (from + i);
+        }
+        if (proxy.pipelinedGets(some) > 0) {
+          throw new IOException("errors reading " + prefix + " keys through the proxy");
+        }
+      }
+      long tracked = infoField(redis, "tracking_total_keys") - trackedBefore;
+      long delta = infoField(redis, "used_memory") - memoryBefore;
+      System.out.printf(Locale.ROOT, "redis_memory keys=%d tracked_keys=%d used_memory_delta_bytes=%d bytes_per_key=%.1f%n",
+          keys, tracked, delta, delta / (double) keys);
     }
   }
 

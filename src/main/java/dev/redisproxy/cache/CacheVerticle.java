@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Invalidation ({@link #INVALIDATE}, {@link #INVALIDATE_ALL}, and with
  * {@code CACHE_INVALIDATION=tracking} Redis's own reports) drops entries and detaches the reads under
  * way for them, so those reads store nothing. A read is stored only if the reader said at its
- * start that its changes will be reported ({@link RedisReader#cacheable()}): nothing read while
+ * start that its changes will be reported ({@link RedisReader#cacheable(Key)}): nothing read while
  * tracking is down is kept.
  */
 public final class CacheVerticle extends VerticleBase {
@@ -88,8 +88,8 @@ public final class CacheVerticle extends VerticleBase {
     }
 
     @Override
-    public boolean storable() {
-      return reader.cacheable();
+    public boolean storable(Key key) {
+      return reader.cacheable(key);
     }
 
     @Override

@@ -26,8 +26,8 @@ final class InFlightReads {
     /** Starts the read of the key; the future completes on the owner's event loop. */
     Future<RedisValue> read(Key key);
 
-    /** Whether a value read from now on may be stored (see {@link RedisReader#cacheable()}). */
-    boolean storable();
+    /** Whether a value of the key read from now on may be stored (see {@link RedisReader#cacheable(Key)}). */
+    boolean storable(Key key);
 
     /**
      * Stores what a read sent at {@code sentAt} found, the key's absence included: called before any
@@ -68,7 +68,7 @@ final class InFlightReads {
           "too many Redis reads under way (" + max + ")"));
     }
     // Asked before the read starts: only a read whose key's changes will be reported may be kept.
-    boolean storable = source.storable();
+    boolean storable = source.storable(key);
     Future<RedisValue> read = source.read(key);
     byKey.put(key, read);
     // Registered before any waiter's handler, so the value is stored before anyone is answered.

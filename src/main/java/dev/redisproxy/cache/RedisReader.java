@@ -31,6 +31,15 @@ public interface RedisReader {
   }
 
   /**
+   * Whether a value of this key that {@link #get} reads now may be cached: {@link #cacheable()}, and
+   * with {@code CACHE_INVALIDATION=broadcast} only for a key under {@code CACHE_TRACKING_PREFIXES}
+   * (Redis reports no other key's writes).
+   */
+  default boolean cacheable(Key key) {
+    return cacheable();
+  }
+
+  /**
    * Starts reporting keys that change in Redis to the listener, if this reader tracks them; the rest
    * ignore it. Called once, before the first read, on the context that reads.
    */

@@ -44,18 +44,11 @@ public enum CacheInvalidation {
   }
 
   /**
-   * Refuses the combinations the proxy cannot serve. Tracking needs one Redis server or a Cluster: a
-   * connection to each server reads and hears the changes.
+   * Refuses the combinations the proxy cannot serve. Tracking and broadcast work in every mode: one
+   * tracking connection to the server that holds every key (one Redis server, or the master Sentinel
+   * names), or one to each master of a Cluster.
    */
-  void check(RedisBackend backend, int cacheMaxSize) {
-    if (this == BROADCAST && backend.mode() != RedisBackend.Mode.CLUSTER) {
-      throw new ConfigException("CACHE_INVALIDATION", "broadcast is not supported yet: use tracking (one Redis server)"
-          + " or none");
-    }
-    if (this == TRACKING && backend.mode() == RedisBackend.Mode.SENTINEL) {
-      throw new ConfigException("CACHE_INVALIDATION", "tracking works with one Redis server (REDIS_URL or"
-          + " REDIS_HOST/REDIS_PORT) or REDIS_CLUSTER_NODES, not with REDIS_SENTINELS (not supported yet): use none there");
-    }
+  void check(int cacheMaxSize) {
     if (this != NONE && cacheMaxSize == 0) {
       throw new ConfigException("CACHE_INVALIDATION", id() + " needs a cache, but CACHE_MAXSIZE is 0: use none");
     }

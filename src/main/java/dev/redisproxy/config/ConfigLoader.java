@@ -174,7 +174,7 @@ public final class ConfigLoader {
     SecurityConfig security = SecuritySettings.read(s);
     CacheInvalidation invalidation = s.choice(CACHE_INVALIDATION, CacheInvalidation.values());
     List<String> prefixes = CacheInvalidation.trackingPrefixes(s, invalidation);
-    invalidation.check(backend, maxSize);
+    invalidation.check(maxSize);
     if (security.authRequired() && !security.tls()) {
       warnings.add("PROXY_PASSWORD is set but TLS is off: passwords and values cross the network in clear text"
           + " (set PROXY_TLS_CERT and PROXY_TLS_KEY)");

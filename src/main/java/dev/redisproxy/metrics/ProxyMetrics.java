@@ -120,17 +120,17 @@ public final class ProxyMetrics {
 
   private void registerTrackingMeters() {
     counter("redis.proxy.cache.tracking.invalidations",
-        "Keys Redis reported as changed (CACHE_INVALIDATION=tracking), cached or not; each was dropped if cached",
+        "Keys Redis reported as changed (CACHE_INVALIDATION=tracking or broadcast), cached or not; each was dropped if cached",
         s -> s.cache.tracking().keys());
     String flushes = "redis.proxy.cache.tracking.flushes";
     String flushesHelp = "Whole-cache drops: Redis was flushed (FLUSHALL/FLUSHDB), or the tracking connection was lost"
-        + " or stopped answering PING";
+        + " or stopped answering PING, or the Sentinel master changed";
     FunctionCounter.builder(flushes, this, s -> s.cache.tracking().flushes()).description(flushesHelp)
         .tag("reason", "redis_flush").register(registry);
     FunctionCounter.builder(flushes, this, s -> s.cache.tracking().connectionLosses()).description(flushesHelp)
         .tag("reason", "connection_lost").register(registry);
     gauge("redis.proxy.cache.tracking.up",
-        "1 while the tracking connection to Redis is up and misses are cached (CACHE_INVALIDATION=tracking), else 0",
+        "1 while the tracking connection to Redis is up and misses are cached (CACHE_INVALIDATION=tracking or broadcast), else 0",
         s -> s.cache.tracking().up() ? 1 : 0);
   }
 

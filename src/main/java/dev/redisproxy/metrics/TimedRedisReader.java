@@ -61,6 +61,11 @@ public final class TimedRedisReader implements RedisReader {
   }
 
   @Override
+  public boolean cacheable(Key key) {
+    return delegate.cacheable(key);
+  }
+
+  @Override
   public void invalidations(InvalidationListener listener) {
     delegate.invalidations(listener);
   }

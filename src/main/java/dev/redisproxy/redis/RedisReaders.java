@@ -13,14 +13,15 @@ public final class RedisReaders {
   }
 
   /**
-   * Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking}, over a tracking connection
-   * first; with a Cluster and {@code tracking} or {@code broadcast}, over one per master ({@link ClusterTrackingReader}).
+   * Pooled reads ({@link VertxRedisReader}); with {@code CACHE_INVALIDATION=tracking} or {@code broadcast},
+   * over a tracking connection first (one server, or Sentinel's master); with a Cluster, over one per
+   * master ({@link ClusterTrackingReader}).
    */
   public static RedisReader create(Vertx vertx, ProxyConfig config) {
     if (config.cacheInvalidation() != CacheInvalidation.NONE && config.backend().mode() == RedisBackend.Mode.CLUSTER) {
       return ClusterTrackingReader.create(vertx, config);
     }
-    return config.cacheInvalidation() == CacheInvalidation.TRACKING
+    return config.cacheInvalidation() != CacheInvalidation.NONE
         ? TrackingRedisReader.create(vertx, config)
         : VertxRedisReader.create(vertx, config);
   }

@@ -62,6 +62,8 @@ final class TrackingConnection {
   private Handler<String> closeHandler = reason -> { };
   // Why the connection ended; null while it is open.
   private String closedBecause;
+  // What HELLO said the server is: master or replica.
+  private String role;
 
   private TrackingConnection(ContextInternal context, NetSocket socket, InvalidationListener listener) {
     this.context = context;
@@ -113,19 +115,27 @@ final class TrackingConnection {
     }
     hello.addAll(List.of("SETNAME", CLIENT_NAME));
     return send("HELLO 3", hello.toArray())
-        .compose(TrackingConnection::speaksResp3)
+        .compose(this::speaksResp3)
         .compose(v -> uri.select() == null ? Future.succeededFuture() : send("SELECT", "SELECT", uri.select()))
         .compose(v -> send("CLIENT TRACKING ON", mode.command()))
         .mapEmpty();
   }
 
-  /** HELLO's answer is a map with {@code proto} 3: only then do invalidations arrive on this connection. */
-  private static Future<Object> speaksResp3(Object hello) {
+  /**
+   * HELLO's answer is a map with {@code proto} 3: only then do invalidations arrive on this connection.
+   * It names the server's role too, kept for {@link #master()}.
+   */
+  private Future<Object> speaksResp3(Object hello) {
     if (hello instanceof List<?> map) {
+      boolean resp3 = false;
       for (int i = 0; i + 1 < map.size(); i += 2) {
-        if ("proto".equals(text(map.get(i))) && Long.valueOf(3).equals(map.get(i + 1))) {
-          return Future.succeededFuture(hello);
+        resp3 |= "proto".equals(text(map.get(i))) && Long.valueOf(3).equals(map.get(i + 1));
+        if ("role".equals(text(map.get(i)))) {
+          role = text(map.get(i + 1));
         }
+      }
+      if (resp3) {
+        return Future.succeededFuture(hello);
       }
     }
     return Future.failedFuture(new LookupException(Failure.UNAVAILABLE, "HELLO 3 refused: Redis answered " + hello
@@ -188,6 +198,11 @@ final class TrackingConnection {
     if (closedBecause != null) {
       handler.handle(closedBecause);
     }
+  }
+
+  /** Whether HELLO said this server is a master (not a replica); a Sentinel deployment reads the master only. */
+  boolean master() {
+    return "master".equals(role);
   }
 
   boolean isOpen() {

@@ -1,6 +1,10 @@
 package dev.redisproxy.redis;
 
+import dev.redisproxy.cache.Key;
+import dev.redisproxy.config.CacheInvalidation;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,6 +26,15 @@ record TrackingMode(boolean broadcast, List<String> prefixes) {
     }
   }
 
+  /** The mode {@code CACHE_INVALIDATION} (tracking or broadcast) and {@code CACHE_TRACKING_PREFIXES} ask for. */
+  static TrackingMode of(CacheInvalidation invalidation, List<String> prefixes) {
+    return switch (invalidation) {
+      case TRACKING -> KEYS_READ;
+      case BROADCAST -> new TrackingMode(true, prefixes);
+      case NONE -> throw new IllegalArgumentException("CACHE_INVALIDATION=none tracks nothing");
+    };
+  }
+
   /** The {@code CLIENT TRACKING} command that turns this mode on. */
   Object[] command() {
     List<Object> args = new ArrayList<>(List.of("CLIENT", "TRACKING", "ON"));
@@ -33,5 +46,32 @@ record TrackingMode(boolean broadcast, List<String> prefixes) {
       }
     }
     return args.toArray();
+  }
+
+  /**
+   * Whether Redis reports the key's writes in this mode: every key read, or in broadcast mode a key
+   * under one of the prefixes. Redis compares a prefix with the key's bytes, as here.
+   */
+  boolean covers(Key key) {
+    if (prefixes.isEmpty()) {
+      return true;
+    }
+    byte[] bytes = key.toBytes();
+    for (String prefix : prefixes) {
+      byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+      if (bytes.length >= p.length && Arrays.equals(bytes, 0, p.length, p, 0, p.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** For logs: what Redis reports in this mode. */
+  String describe() {
+    if (!broadcast) {
+      return "changes of cached keys (CLIENT TRACKING)";
+    }
+    return "every write " + (prefixes.isEmpty() ? "" : "under " + String.join(", ", prefixes) + " ")
+        + "(CLIENT TRACKING BCAST)";
   }
 }

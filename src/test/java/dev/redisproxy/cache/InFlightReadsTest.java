@@ -34,7 +34,7 @@ class InFlightReadsTest {
     }
 
     @Override
-    public boolean storable() {
+    public boolean storable(Key key) {
       return storable;
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code CACHE_INVALIDATION} and {@code CACHE_TRACKING_PREFIXES}: off by default, tracking for one Redis server only. */
+/** {@code CACHE_INVALIDATION} and {@code CACHE_TRACKING_PREFIXES}: off by default; one Redis server or Sentinel, not Cluster yet. */
 class CacheInvalidationConfigTest {
 
   @Test
@@ -35,15 +35,15 @@ class CacheInvalidationConfigTest {
   }
 
   @Test
-  void trackingIsRefusedWithSentinelAndAcceptedWithCluster() {
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "tracking",
-        "REDIS_SENTINELS", "s1:26379", "REDIS_MASTER_NAME", "mymaster")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("CACHE_INVALIDATION: tracking works with one Redis server")
-        .hasMessageContaining("not with REDIS_SENTINELS");
-    for (CacheInvalidation mode : List.of(CacheInvalidation.TRACKING, CacheInvalidation.BROADCAST)) {
-      assertThat(ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", mode.id(), "REDIS_CLUSTER_NODES", "n1:7000"))
-          .cacheInvalidation()).isEqualTo(mode);
+  void trackingAndBroadcastWorkWithSentinelAndWithCluster() {
+    for (String mode : new String[] {"tracking", "broadcast"}) {
+      ProxyConfig c = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", mode,
+          "REDIS_SENTINELS", "s1:26379,s2:26379", "REDIS_MASTER_NAME", "mymaster"));
+      assertThat(c.cacheInvalidation().id()).isEqualTo(mode);
+      assertThat(c.backend().mode()).isEqualTo(RedisBackend.Mode.SENTINEL);
+      ProxyConfig cluster = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", mode, "REDIS_CLUSTER_NODES", "n1:7000"));
+      assertThat(cluster.cacheInvalidation().id()).isEqualTo(mode);
+      assertThat(cluster.backend().mode()).isEqualTo(RedisBackend.Mode.CLUSTER);
     }
     assertThat(ConfigLoader.load(null, Map.of("REDIS_CLUSTER_NODES", "n1:7000")).cacheInvalidation())
         .isEqualTo(CacheInvalidation.NONE);
@@ -57,13 +57,27 @@ class CacheInvalidationConfigTest {
   }
 
   @Test
-  void broadcastIsNotSupportedYet() {
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "Broadcast")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast is not supported yet");
+  void broadcastWithOneServerAndItsPrefixes() {
+    ProxyConfig all = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "Broadcast"));
+    assertThat(all.cacheInvalidation()).isEqualTo(CacheInvalidation.BROADCAST);
+    assertThat(all.trackingPrefixes()).isEmpty();
+    assertThat(all.describe()).containsEntry("CACHE_INVALIDATION", "broadcast")
+        .containsEntry("CACHE_TRACKING_PREFIXES", "all keys");
+    ProxyConfig some = ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
+        "CACHE_TRACKING_PREFIXES", "user:,session:"));
+    assertThat(some.trackingPrefixes()).containsExactly("user:", "session:");
+    assertThat(some.describe()).containsEntry("CACHE_TRACKING_PREFIXES", "user:,session:");
+  }
+
+  @Test
+  void broadcastNeedsACacheAndIsRefusedWithCluster() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast", "CACHE_MAXSIZE", "0")))
+        .hasMessage("CACHE_INVALIDATION: broadcast needs a cache, but CACHE_MAXSIZE is 0: use none");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
-        "CACHE_TRACKING_PREFIXES", "user:,session:")))
-        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast is not supported yet");
+        "REDIS_CLUSTER_NODES", "n1:7000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast works with one Redis server")
+        .hasMessageContaining("not with REDIS_CLUSTER_NODES");
   }
 
   @Test
@@ -96,7 +110,7 @@ class CacheInvalidationConfigTest {
     }
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
         "CACHE_TRACKING_PREFIXES", "a,ab")))
-        .as("the prefixes are checked before the mode is refused").hasMessageContaining("overlap");
+        .hasMessageContaining("overlap");
   }
 
   private static List<String> prefixes(String text) {
