@@ -70,14 +70,9 @@ class CacheInvalidationConfigTest {
   }
 
   @Test
-  void broadcastNeedsACacheAndIsRefusedWithCluster() {
+  void broadcastNeedsACache() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast", "CACHE_MAXSIZE", "0")))
         .hasMessage("CACHE_INVALIDATION: broadcast needs a cache, but CACHE_MAXSIZE is 0: use none");
-    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CACHE_INVALIDATION", "broadcast",
-        "REDIS_CLUSTER_NODES", "n1:7000")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("CACHE_INVALIDATION: broadcast works with one Redis server")
-        .hasMessageContaining("not with REDIS_CLUSTER_NODES");
   }
 
   @Test
