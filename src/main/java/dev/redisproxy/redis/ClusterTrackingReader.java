@@ -158,7 +158,7 @@ public final class ClusterTrackingReader implements RedisReader {
     if (conn == null) {
       return pooled.get(key);
     }
-    return link.pipeline().submit(() -> reads.read(conn::valueAndTtl, key))
+    return link.pipeline().submit(() -> reads.read(conn, key))
         .recover(err -> redirected(key, err) || !conn.isOpen() ? pooled.get(key) : Future.failedFuture(err));
   }
 

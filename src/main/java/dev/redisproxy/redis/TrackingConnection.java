@@ -41,16 +41,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Used from the context that opened it (the cache verticle's) only. Every frame is handled on that
  * event loop in arrival order; listeners of the futures returned here run as the frame is handled.
  */
-final class TrackingConnection {
+final class TrackingConnection implements ValueRead.Connection {
 
   /** The name Redis shows for this connection in CLIENT LIST, so operators can tell it apart. */
   static final String CLIENT_NAME = "redis-proxy-tracking";
 
-  private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] GETRANGE = "GETRANGE".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] PTTL = "PTTL".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] ZERO = {'0'};
-  private static final byte[] CRLF = {'\r', '\n'};
 
   // The context that opened the connection: replies complete their futures on it, in arrival order.
   private final ContextInternal context;
@@ -146,14 +141,9 @@ final class TrackingConnection {
    * {@code GETRANGE key 0 last} ({@code GET key} when {@code last} is negative), then {@code PTTL key},
    * in one write (see {@link ValueRead}); from now on Redis reports the key's changes.
    */
-  Future<ValueRead.Found> valueAndTtl(byte[] key, long last) {
-    Buffer request = Buffer.buffer(64 + 2 * key.length);
-    if (last < 0) {
-      command(request, GET, key);
-    } else {
-      command(request, GETRANGE, key, ZERO, Long.toString(last).getBytes(StandardCharsets.US_ASCII));
-    }
-    command(request, PTTL, key);
+  @Override
+  public Future<ValueRead.Found> valueAndTtl(byte[] key, long last) {
+    Buffer request = RespRequests.valueAndTtl(key, last);
     if (closedBecause != null) {
       return Future.failedFuture(closed());
     }
@@ -172,12 +162,19 @@ final class TrackingConnection {
     });
   }
 
-  private static void command(Buffer out, byte[]... args) {
-    out.appendString("*" + args.length + "\r\n");
-    for (byte[] arg : args) {
-      out.appendString("$" + arg.length + "\r\n").appendBytes(arg).appendBytes(CRLF);
+  /** {@code STRLEN key}, on this connection, in order with the reads. */
+  @Override
+  public Future<Long> length(byte[] key) {
+    if (closedBecause != null) {
+      return Future.failedFuture(closed());
     }
+    Buffer request = RespRequests.strlen(key);
+    Future<Object> reply = expect();
+    socket.write(request);
+    return reply.compose(n -> n instanceof Long length ? Future.succeededFuture(length)
+        : Future.failedFuture(new LookupException(Failure.REDIS_ERROR, "unexpected reply to STRLEN: " + n)));
   }
+
 
   /** Succeeds when Redis answers PING: everything sent before it has been answered too. */
   Future<Void> ping() {
@@ -217,12 +214,7 @@ final class TrackingConnection {
 
   /** Sends a command of text and number arguments; an error reply fails the future with a message that names the step. */
   private Future<Object> send(String step, Object... args) {
-    Buffer request = Buffer.buffer().appendString("*" + args.length + "\r\n");
-    for (Object arg : args) {
-      byte[] bytes = String.valueOf(arg).getBytes(StandardCharsets.UTF_8);
-      request.appendString("$" + bytes.length + "\r\n").appendBytes(bytes).appendBytes(CRLF);
-    }
-    return write(request).recover(err -> Future.failedFuture(err instanceof LookupException re
+    return write(RespRequests.text(args)).recover(err -> Future.failedFuture(err instanceof LookupException re
         && re.failure() == Failure.REDIS_ERROR ? new LookupException(Failure.UNAVAILABLE, step + " refused: " + re.getMessage()) : err));
   }
 

@@ -144,7 +144,7 @@ public final class TrackingRedisReader implements RedisReader {
     if (conn == null) {
       return pooled.get(key);
     }
-    return pipeline.submit(() -> reads.read(conn::valueAndTtl, key))
+    return pipeline.submit(() -> reads.read(conn, key))
         .recover(err -> conn.isOpen() ? Future.failedFuture(err) : pooled.get(key));
   }
 

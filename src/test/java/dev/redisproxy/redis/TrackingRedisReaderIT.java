@@ -198,6 +198,22 @@ class TrackingRedisReaderIT {
     Await.until(WAIT, "report of a key read with GETRANGE and PTTL", () -> reports.contains("none"));
   }
 
+  /** A value longer than a first read: measured (STRLEN) and read whole on the tracking connection, then reported. */
+  @Test
+  void aLargeValueIsMeasuredAndReadWholeOverTheTrackingConnection() throws Exception {
+    String large = "v".repeat((int) ValueRead.SMALL_VALUE * 3);
+    redis.set("large", large);
+    start(Map.of());
+    awaitTracking(true);
+    assertThat(value("large").value().toString()).isEqualTo(large);
+    try (Jedis j = redis.client()) {
+      assertThat(j.info("commandstats")).contains("cmdstat_strlen:calls=1,").contains("cmdstat_getrange:calls=2,");
+    }
+    assertThat(reports).doesNotContain("*lost");
+    redis.set("large", "small now");
+    Await.until(WAIT, "report of the large key", () -> reports.contains("large"));
+  }
+
   /**
    * Redis reports an expired tracked key only once it deletes it, on access or by the active expire
    * cycle; never at the instant it expires. With that cycle off, the key expires unreported until it
