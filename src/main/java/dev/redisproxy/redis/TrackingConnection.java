@@ -38,14 +38,13 @@ import java.util.concurrent.TimeUnit;
  * it. {@code PushFrameCanaryIT} asserts the bug against a real Redis and fails once an upgrade fixes
  * it: then this class can go, and the tracking reader can use a held connection with a push handler.
  *
- * <p>Used from the context that opened it (the cache verticle's) only. Every frame is handled on that
- * event loop in arrival order; listeners of the futures returned here run as the frame is handled.
+ * <p>Used from the context that opened it (the cache verticle's) only: frames are handled on its loop
+ * in arrival order, and the requests of one turn leave in one write ({@link TurnWriter}).
  */
 final class TrackingConnection implements ValueRead.Connection {
 
   /** The name Redis shows for this connection in CLIENT LIST, so operators can tell it apart. */
   static final String CLIENT_NAME = "redis-proxy-tracking";
-
 
   // The context that opened the connection: replies complete their futures on it, in arrival order.
   private final ContextInternal context;
@@ -55,6 +54,7 @@ final class TrackingConnection implements ValueRead.Connection {
   // Requests written and not answered, oldest first: Redis answers in request order.
   private final ArrayDeque<Promise<Object>> pending = new ArrayDeque<>();
   private Handler<String> closeHandler = reason -> { };
+  private final TurnWriter out;
   // Why the connection ended; null while it is open.
   private String closedBecause;
   // What HELLO said the server is: master or replica.
@@ -63,6 +63,7 @@ final class TrackingConnection implements ValueRead.Connection {
   private TrackingConnection(ContextInternal context, NetSocket socket, InvalidationListener listener) {
     this.context = context;
     this.socket = socket;
+    this.out = new TurnWriter(context, socket);
     this.listener = listener;
     this.parser = new ReplyParser(this::handleFrame);
     socket.handler(this::handleBytes);
@@ -137,10 +138,7 @@ final class TrackingConnection implements ValueRead.Connection {
         + " instead of switching to RESP3"));
   }
 
-  /**
-   * {@code GETRANGE key 0 last} ({@code GET key} when {@code last} is negative), then {@code PTTL key},
-   * in one write (see {@link ValueRead}); from now on Redis reports the key's changes.
-   */
+  /** {@code GETRANGE key 0 last} (or {@code GET}), then {@code PTTL key} (see {@link ValueRead}); Redis now reports the key's changes. */
   @Override
   public Future<ValueRead.Found> valueAndTtl(byte[] key, long last) {
     Buffer request = RespRequests.valueAndTtl(key, last);
@@ -149,7 +147,7 @@ final class TrackingConnection implements ValueRead.Connection {
     }
     Future<Object> value = expect();
     Future<Object> ttl = expect();
-    socket.write(request);
+    out.write(request);
     return Future.join(value, ttl).transform(all -> {
       if (value.failed() || ttl.failed()) {
         return Future.failedFuture(value.failed() ? value.cause() : ttl.cause());
@@ -170,11 +168,10 @@ final class TrackingConnection implements ValueRead.Connection {
     }
     Buffer request = RespRequests.strlen(key);
     Future<Object> reply = expect();
-    socket.write(request);
+    out.write(request);
     return reply.compose(n -> n instanceof Long length ? Future.succeededFuture(length)
         : Future.failedFuture(new LookupException(Failure.REDIS_ERROR, "unexpected reply to STRLEN: " + n)));
   }
-
 
   /** Succeeds when Redis answers PING: everything sent before it has been answered too. */
   Future<Void> ping() {
@@ -189,7 +186,7 @@ final class TrackingConnection implements ValueRead.Connection {
     return send(step, args);
   }
 
-  /** Called once when the connection ends (closed by Redis, by the network, or by {@link #close}). */
+  /** Called once when the connection ends (closed by Redis, the network, or {@link #close}). */
   void closeHandler(Handler<String> handler) {
     closeHandler = handler;
     if (closedBecause != null) {
@@ -223,9 +220,10 @@ final class TrackingConnection implements ValueRead.Connection {
       return Future.failedFuture(closed());
     }
     Future<Object> reply = expect();
-    socket.write(request);
+    out.write(request);
     return reply;
   }
+
 
   /** The next reply Redis sends that is not a push: for a request about to be written. */
   private Future<Object> expect() {
@@ -283,6 +281,7 @@ final class TrackingConnection implements ValueRead.Connection {
       return;
     }
     closedBecause = reason;
+    out.close();
     parser.stop();
     // The owner hears of it before any pending read fails, so it can stop trusting the cache first.
     closeHandler.handle(reason);
