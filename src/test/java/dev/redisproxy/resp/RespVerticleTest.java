@@ -73,6 +73,7 @@ class RespVerticleTest {
   @Test
   void laterHitDoesNotOvertakeEarlierMiss() throws Exception {
     try (RawConnection c = RawConnection.plain(port)) {
+      warmUp(c);
       c.send("GET slow\r\nGET fast\r\nPING\r\n");
       PendingKey slow = next();
       PendingKey fast = next();
@@ -119,6 +120,7 @@ class RespVerticleTest {
       expected.append('$').append(value.length()).append("\r\n").append(value).append("\r\n");
     }
     try (RawConnection c = RawConnection.plain(port)) {
+      warmUp(c);
       c.send(request.append("\r\n").toString());
       List<PendingKey> first = new ArrayList<>();
       for (int i = 0; i < RespConnection.MAX_LOOKUPS_IN_FLIGHT; i++) {
@@ -137,6 +139,19 @@ class RespVerticleTest {
     }
     // The first MAX lookups were all outstanding at once, and never more.
     assertThat(mostOutstanding.get()).isEqualTo(RespConnection.MAX_LOOKUPS_IN_FLIGHT);
+  }
+
+  /**
+   * A fresh connection looks up one key at a time until answers show its values are small
+   * ({@link ReplyBytes}): eight one-byte answers take it to the whole budget of lookups in flight.
+   */
+  private void warmUp(RawConnection c) throws Exception {
+    int gets = Integer.numberOfTrailingZeros(Lookups.MAX_IN_FLIGHT);
+    c.send("GET w\r\n".repeat(gets));
+    for (int i = 0; i < gets; i++) {
+      answer(next(), "w");
+    }
+    c.expect("$1\r\nw\r\n".repeat(gets));
   }
 
   private PendingKey next() throws InterruptedException {
