@@ -181,11 +181,10 @@ public final class HttpVerticle extends VerticleBase {
       responses.text(req, 403, "key not allowed");
       return;
     }
-    HttpConnection conn = req.connection();
-    if (budget.mayStart(conn)) {
+    if (budget.mayStart()) {
       lookUp(req, Key.wrap(key));
     } else {
-      budget.admit(conn, () -> lookUp(req, Key.wrap(key)));
+      budget.await(() -> lookUp(req, Key.wrap(key)));
     }
   }
 
@@ -194,10 +193,9 @@ public final class HttpVerticle extends VerticleBase {
     if (req.response().closed()) {
       return;
     }
-    HttpConnection conn = req.connection();
     long reservation = budget.reserve();
     cache.lookup(key, reply ->
-        budget.answer(conn, reservation, Responses.bodyBytes(req, reply), () -> responses.lookup(req, reply)));
+        budget.answered(reservation, Responses.bodyBytes(req, reply), responses.lookup(req, reply)));
   }
 
   /**
