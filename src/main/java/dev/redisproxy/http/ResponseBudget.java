@@ -21,7 +21,9 @@ import java.util.ArrayDeque;
  *
  * <p>A value's size is known only when its answer arrives, so each lookup reserves an estimate: the
  * largest value answered since, halving at each smaller answer down to {@link #MIN_ESTIMATE}, and
- * starting at 1 MiB. Small values get thousands of lookups in flight, large ones a few. The budget is
+ * starting at the whole budget, so the first lookup goes alone (starting at 1 MiB, a burst of reads
+ * of 4 MiB values overshot a 12 MiB budget fourfold and had a 192 MiB heap collecting garbage for
+ * seconds). Small values get thousands of lookups in flight after a few answers, large ones a few. The budget is
  * crossed by at most one value, or, when values outgrow the estimate, by what the lookups in flight
  * bring beyond it. A value larger than the budget is still served, alone. While slow readers hold
  * the budget, other requests for values wait: slow readers give it back as they read, or when
@@ -35,16 +37,16 @@ final class ResponseBudget {
   /** The share of the heap all front ends' replies may hold together: an eighth. */
   static final int HEAP_SHARE = 8;
   static final long MIN_ESTIMATE = 4 * 1024;
-  static final long FIRST_ESTIMATE = 1024 * 1024;
 
   private final long max;
   private long queued;
-  private long estimate = FIRST_ESTIMATE;
+  private long estimate;
   // Lookups waiting for room in the budget, oldest first; at most one per connection.
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
 
   ResponseBudget(long max) {
     this.max = Math.max(1, max);
+    this.estimate = Math.max(MIN_ESTIMATE, this.max);
   }
 
   /** One instance's part of {@code maxHeap / HEAP_SHARE}: HTTP and RESP each deploy {@code instances}. */

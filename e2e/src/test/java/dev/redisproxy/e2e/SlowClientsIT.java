@@ -35,9 +35,12 @@ class SlowClientsIT {
   static final int FLOOD = 3 << 20;
   static final String PING = "PING\r\n";
   static final String PONG = "+PONG\r\n";
-  /** Slow HTTP clients, each pipelining GETs for {@link #PER_READER} of the values. */
-  static final int PER_READER = 2;
-  static final int HTTP_READERS = VALUES / PER_READER;
+  /**
+   * Slow HTTP clients, each pipelining GETs for {@link #PER_READER} of the values: more than the
+   * kernel's socket buffers take for one connection, so that the rest waits in the proxy.
+   */
+  static final int PER_READER = 4;
+  static final int HTTP_READERS = VALUES;
 
   /**
    * Reads of many 4 MiB values at once on a busy two-core machine can take longer than the default
@@ -103,7 +106,7 @@ class SlowClientsIT {
 
   /**
    * Many HTTP clients pipeline GETs for a few values each and read nothing: between them, responses
-   * of the heap's size. Meanwhile the process stays up and live and RESP clients are served (HTTP
+   * of four times the heap's size. Meanwhile the process stays up and live and RESP clients are served (HTTP
    * requests for values wait while slow readers hold the budget); when they read, all at once, each
    * gets every response, in order.
    */
@@ -117,7 +120,7 @@ class SlowClientsIT {
         readers.add(reader);
         StringBuilder pipeline = new StringBuilder();
         for (int i = r * PER_READER; i < (r + 1) * PER_READER; i++) {
-          pipeline.append(RawHttp.request("GET", ProxyClient.path(key(i))));
+          pipeline.append(RawHttp.request("GET", ProxyClient.path(key(i % VALUES))));
         }
         reader.send(pipeline.toString());
       }
@@ -143,7 +146,8 @@ class SlowClientsIT {
   }
 
   private static Void readValues(RawHttp reader, int first) throws IOException {
-    for (int i = first; i < first + PER_READER; i++) {
+    for (int n = first; n < first + PER_READER; n++) {
+      int i = n % VALUES;
       RawHttp.Response response = reader.read();
       assertThat(response.status()).as("value %d: %s %s", i, response.statusLine(), response.text()).isEqualTo(200);
       assertThat(response.body().length).as("length of value %d", i).isEqualTo(SmallHeapIT.VALUE_BYTES);
