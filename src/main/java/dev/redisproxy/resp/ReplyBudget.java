@@ -31,11 +31,16 @@ final class ReplyBudget {
 
   private final long max;
   private long queued;
+  // What a fresh connection's first lookup reserves: the largest value answered on any connection
+  // since, halving at each smaller one; the whole budget at first, so that a burst of new connections
+  // cannot each fetch a large value before any has been seen.
+  private long estimate;
   // Wake-ups of connections that stopped taking commands for this budget; each is there at most once.
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
 
   ReplyBudget(long max) {
     this.max = Math.max(1, max);
+    this.estimate = this.max;
   }
 
   /** One instance's part of {@code maxHeap / HEAP_SHARE}: HTTP and RESP each deploy {@code instances}. */
@@ -45,6 +50,16 @@ final class ReplyBudget {
 
   long max() {
     return max;
+  }
+
+  /** What a fresh connection's first lookup should reserve (at least its own first estimate). */
+  long estimate() {
+    return estimate;
+  }
+
+  /** An answer on any connection brought {@code bytes}. */
+  void observed(long bytes) {
+    estimate = Math.max(bytes, estimate / 2);
   }
 
   /** Bytes held now, over every connection of the instance. */

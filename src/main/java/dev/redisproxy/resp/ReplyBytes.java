@@ -8,9 +8,10 @@ package dev.redisproxy.resp;
  *
  * <p>Why reserve: the size of a value is known only when its answer arrives, so counting only what
  * has arrived would let a pipeline of GETs of large values send 256 lookups at once and be answered
- * 256 large values. Each lookup reserves the connection's {@link #estimate}, which starts at the
- * bound (the first lookup goes alone), becomes the largest value answered since, and halves at each
- * smaller answer down to {@link #MIN_ESTIMATE}: small values get the full 256 lookups in flight
+ * 256 large values. Each lookup reserves the connection's {@code estimate}, which starts at the
+ * bound (the first lookup goes alone, and reserves at least what its instance has seen lately, so
+ * that a burst of new connections cannot each fetch a large value), becomes the largest value
+ * answered since, and halves at each smaller answer down to {@link #MIN_ESTIMATE}: small values get the full 256 lookups in flight
  * after a few answers, large ones go one or a few at a time. A lookup is sent only while the
  * connection is under its bound and the budget has room, so the bound is crossed by at most one
  * value, or, when values outgrow the estimate, by what the lookups in flight bring beyond it.
@@ -35,6 +36,7 @@ final class ReplyBytes {
   private long unflushed;
   private long reserved;
   private long estimate = MAX_QUEUED_BYTES;
+  private boolean reservedBefore;
 
   ReplyBytes(ReplyBudget budget) {
     this.budget = budget;
@@ -56,7 +58,8 @@ final class ReplyBytes {
 
   /** A lookup is sent: reserves what its answer is expected to bring; returns that amount. */
   long reserve() {
-    long r = estimate;
+    long r = reservedBefore ? estimate : Math.max(estimate, budget.estimate());
+    reservedBefore = true;
     reserved += r;
     budget.add(r);
     return r;
@@ -69,6 +72,7 @@ final class ReplyBytes {
     budget.add(bytes);
     budget.release(r);
     estimate = Math.max(MIN_ESTIMATE, Math.max(bytes, estimate / 2));
+    budget.observed(bytes);
   }
 
   /** Replies moved into a batch: their values are no longer held as such. */

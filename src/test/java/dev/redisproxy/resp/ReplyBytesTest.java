@@ -17,14 +17,29 @@ import org.junit.jupiter.api.Test;
 class ReplyBytesTest {
 
   private static final int BOUND = ReplyBytes.MAX_QUEUED_BYTES;
+  /** A budget far larger than any test's bytes. */
+  private static final long BIG = 1L << 40;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final RespOutcomes outcomes = new RespOutcomes(registry.counter("ok"), registry.counter("redis_error"),
       registry.counter("unavailable"));
 
   @Test
+  void newConnectionsFirstLookupsReserveWhatTheInstanceHasSeenSoABurstOfThemGoesOneByOne() {
+    ReplyBudget budget = new ReplyBudget(12L << 20);
+    ReplyBytes first = new ReplyBytes(budget);
+    ReplyBytes second = new ReplyBytes(budget);
+    long r = first.reserve();
+    assertThat(r).as("nothing seen yet: the whole budget").isEqualTo(budget.max());
+    assertThat(second.mayLookUp()).isFalse();
+    first.answered(r, 10);
+    first.unhold(10);
+    assertThat(second.reserve()).as("after one small answer: half the budget").isEqualTo(budget.max() / 2);
+  }
+
+  @Test
   void aFreshConnectionLooksUpOneKeyThenMoreAsSmallAnswersComeBack() {
-    ReplyBytes bytes = new ReplyBytes(new ReplyBudget(Long.MAX_VALUE));
+    ReplyBytes bytes = new ReplyBytes(new ReplyBudget(BIG));
     assertThat(inFlightAllowed(bytes)).as("first lookup, values unknown").isEqualTo(1);
     for (int i = 0; i < Integer.numberOfTrailingZeros(Lookups.MAX_IN_FLIGHT); i++) {
       long r = bytes.reserve();
@@ -36,7 +51,7 @@ class ReplyBytesTest {
 
   @Test
   void aLargeAnswerMakesTheNextLookupsGoOneAtATime() {
-    ReplyBytes bytes = new ReplyBytes(new ReplyBudget(Long.MAX_VALUE));
+    ReplyBytes bytes = new ReplyBytes(new ReplyBudget(BIG));
     long r = bytes.reserve();
     bytes.answered(r, 4L * BOUND);
     assertThat(bytes.mayLookUp()).as("holding four times the bound").isFalse();
@@ -50,7 +65,7 @@ class ReplyBytesTest {
 
   @Test
   void everyByteCountedIsGivenBackToTheBudget() {
-    ReplyBudget budget = new ReplyBudget(Long.MAX_VALUE);
+    ReplyBudget budget = new ReplyBudget(BIG);
     ReplyBytes bytes = new ReplyBytes(budget);
     long r1 = bytes.reserve();
     assertThat(budget.queued()).isEqualTo(r1);
