@@ -4,12 +4,13 @@ import java.util.ArrayDeque;
 
 /**
  * The bytes of replies that one {@link RespVerticle} instance holds for its clients: values answered
- * and not yet written, and batches handed to the sockets that the kernel has not taken yet. While
- * they reach {@link #max}, no connection of the instance takes a new command; the connections that
- * stopped for it are woken when the written bytes bring the sum under it again.
+ * and not yet written, batches handed to the sockets that the kernel has not taken yet, and what
+ * the lookups in flight are expected to bring ({@link ReplyBytes}). While they reach {@link #max},
+ * no connection of the instance takes a new command or sends a lookup; the connections that
+ * stopped for it are woken when written bytes bring the sum under it again.
  *
  * <p>Why a bound over all connections and not only one per connection: a connection stops at
- * {@link RespConnection#MAX_QUEUED_BYTES} (1 MiB), but {@code MAX_CONNECTIONS} (2048 by default) of
+ * {@link ReplyBytes#MAX_QUEUED_BYTES} (1 MiB), but {@code MAX_CONNECTIONS} (2048 by default) of
  * them could hold 2 GiB, and a slow client that sends one GET of a large value and then reads
  * slowly holds that value whatever the per-connection bound. The heap share left after
  * {@code CACHE_MAXMEMORY} (a quarter) and the reads from Redis is what the other three quarters
@@ -17,9 +18,11 @@ import java.util.ArrayDeque;
  * over the {@code 2 × MAX_PARALLEL} front-end instances ({@link #forInstance}). At {@code -Xmx192m}
  * that is 12 MiB per instance, 24 MiB in all, against 48 MiB of cache.
  *
- * <p>The bound is checked before a command is taken, so it is crossed by what was already taken:
- * per connection the lookups in flight ({@link Lookups#MAX_IN_FLIGHT}) and its own bound. A value
- * larger than the budget is still served, alone. A cached value a reply holds is the cache's
+ * <p>The bound is checked before a lookup is sent, so it is crossed by one value, or, when values
+ * outgrow what the lookups in flight reserved, by what they bring beyond it. While it is spent,
+ * slow readers give it back as they read, or when {@code CLIENT_IDLE_TIMEOUT} closes them (the
+ * proxy reads nothing from a paused connection). A value larger than the budget is still served,
+ * alone. A cached value a reply holds is the cache's
  * buffer, not a copy, so hits cost the heap nothing beyond the cache until it evicts them.
  *
  * <p>One per instance, used on its event loop only, like the connections it counts.
