@@ -21,9 +21,12 @@ import java.util.ArrayDeque;
  *
  * <p>A value's size is known only when its answer arrives, so each lookup reserves an estimate: the
  * largest value answered since, halving at each smaller answer down to {@link #MIN_ESTIMATE}, and
- * starting at the whole budget, so the first lookup goes alone (starting at 1 MiB, a burst of reads
- * of 4 MiB values overshot a 12 MiB budget fourfold and had a 192 MiB heap collecting garbage for
- * seconds). Small values get thousands of lookups in flight after a few answers, large ones a few. The budget is
+ * starting at a sixteenth of the budget ({@link #FIRST_SHARE}): sixteen lookups go before any
+ * answer, so concurrent misses of a cold proxy, or of a stalled Redis, are not served one by one,
+ * while a cold burst of large values overshoots by at most sixteen of them (from a fixed 1 MiB, 48
+ * reads of 4 MiB values overshot a 12 MiB budget fourfold and had a 192 MiB heap collecting garbage
+ * for seconds). Small values get thousands of lookups in flight after a few answers, large ones a
+ * few. The budget is
  * crossed by at most one value, or, when values outgrow the estimate, by what the lookups in flight
  * bring beyond it. A value larger than the budget is still served, alone. While slow readers hold
  * the budget, other requests for values wait: slow readers give it back as they read, or when
@@ -37,6 +40,8 @@ final class ResponseBudget {
   /** The share of the heap all front ends' replies may hold together: an eighth. */
   static final int HEAP_SHARE = 8;
   static final long MIN_ESTIMATE = 4 * 1024;
+  /** Before any answer, a lookup reserves this share of the budget. */
+  static final int FIRST_SHARE = 16;
 
   private final long max;
   private long queued;
@@ -46,7 +51,7 @@ final class ResponseBudget {
 
   ResponseBudget(long max) {
     this.max = Math.max(1, max);
-    this.estimate = Math.max(MIN_ESTIMATE, this.max);
+    this.estimate = Math.max(MIN_ESTIMATE, this.max / FIRST_SHARE);
   }
 
   /** One instance's part of {@code maxHeap / HEAP_SHARE}: HTTP and RESP each deploy {@code instances}. */

@@ -18,12 +18,17 @@ class ResponseBudgetTest {
   private final List<String> started = new ArrayList<>();
 
   @Test
-  void theFirstLookupGoesAloneAndABodyTheClientTookLeavesNothingCounted() {
+  void sixteenLookupsGoBeforeAnyAnswerAndABodyTheClientTookLeavesNothingCounted() {
+    List<Long> reserved = new ArrayList<>();
+    while (budget.mayStart()) {
+      reserved.add(budget.reserve());
+    }
+    assertThat(reserved).as("values of unknown size: a sixteenth of the budget each").hasSize(ResponseBudget.FIRST_SHARE);
+    for (long r : reserved) {
+      budget.answered(r, 10, Future.succeededFuture());
+    }
     assertThat(budget.mayStart()).isTrue();
-    long r = budget.reserve();
-    assertThat(budget.mayStart()).as("values of unknown size: the first one alone").isFalse();
-    budget.answered(r, 10, Future.succeededFuture());
-    assertThat(budget.mayStart()).isTrue();
+    assertThat(budget.reserve()).as("after small answers").isEqualTo(ResponseBudget.MIN_ESTIMATE);
   }
 
   @Test

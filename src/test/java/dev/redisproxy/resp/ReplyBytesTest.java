@@ -25,16 +25,20 @@ class ReplyBytesTest {
       registry.counter("unavailable"));
 
   @Test
-  void newConnectionsFirstLookupsReserveWhatTheInstanceHasSeenSoABurstOfThemGoesOneByOne() {
-    ReplyBudget budget = new ReplyBudget(12L << 20);
-    ReplyBytes first = new ReplyBytes(budget);
-    ReplyBytes second = new ReplyBytes(budget);
-    long r = first.reserve();
-    assertThat(r).as("nothing seen yet: the whole budget").isEqualTo(budget.max());
-    assertThat(second.mayLookUp()).isFalse();
-    first.answered(r, 10);
-    first.unhold(10);
-    assertThat(second.reserve()).as("after one small answer: half the budget").isEqualTo(budget.max() / 2);
+  void newConnectionsFirstLookupsReserveWhatTheInstanceHasSeenSoAColdBurstIsBounded() {
+    ReplyBudget budget = new ReplyBudget(1L << 30);
+    long first = budget.max() / ReplyBudget.FIRST_SHARE;
+    List<ReplyBytes> fresh = new ArrayList<>();
+    for (int i = 0; i < ReplyBudget.FIRST_SHARE; i++) {
+      ReplyBytes conn = new ReplyBytes(budget);
+      fresh.add(conn);
+      assertThat(conn.mayLookUp()).as("cold connection %d", i).isTrue();
+      assertThat(conn.reserve()).as("nothing seen yet: a sixteenth of the budget").isEqualTo(first);
+    }
+    assertThat(new ReplyBytes(budget).mayLookUp()).as("a seventeenth cold connection").isFalse();
+    fresh.get(0).answered(first, 10);
+    fresh.get(0).unhold(10);
+    assertThat(new ReplyBytes(budget).reserve()).as("after one small answer: half that").isEqualTo(first / 2);
   }
 
   @Test
