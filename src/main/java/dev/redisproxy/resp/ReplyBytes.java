@@ -10,9 +10,10 @@ package dev.redisproxy.resp;
  * has arrived would let a pipeline of GETs of large values send 256 lookups at once and be answered
  * 256 large values. Each lookup reserves the connection's {@code estimate}, which starts at the
  * bound (the first lookup goes alone, and reserves at least what its instance has seen lately, so
- * that a burst of new connections cannot each fetch a large value), becomes the largest value
- * answered since, and halves at each smaller answer down to {@link #MIN_ESTIMATE}: small values get
- * the full 256 lookups in flight after a few answers, large ones go one or a few at a time. A lookup
+ * that a burst of new connections fetching large values is bounded too: {@link ReplyBudget}),
+ * becomes the largest value answered since, and halves at each smaller answer down to
+ * {@link #MIN_ESTIMATE}: small values get the full 256 lookups in flight after a few answers, large
+ * ones go one or a few at a time. A lookup
  * is sent only while the connection is under its bound and the budget has room, so the bound is
  * crossed by at most one value, or, when values outgrow the estimate, by what the lookups in flight
  * bring beyond it.

@@ -23,7 +23,8 @@ class ResponseBudgetTest {
     while (budget.mayStart()) {
       reserved.add(budget.reserve());
     }
-    assertThat(reserved).as("values of unknown size: a sixteenth of the budget each").hasSize(ResponseBudget.FIRST_SHARE);
+    assertThat(reserved).as("values of unknown size: a sixteenth of the budget each")
+        .hasSize(ResponseBudget.FIRST_SHARE);
     for (long r : reserved) {
       budget.answered(r, 10, Future.succeededFuture());
     }
