@@ -48,34 +48,22 @@ final class Responses {
     }
   }
 
-  /**
-   * The cache's answer to a {@code /get/} request: the value, 404, or the failure's status.
-   *
-   * @return completes once the response is written
-   */
-  Future<Void> lookup(HttpServerRequest req, LookupReply reply) {
+  /** The cache's answer to a {@code /get/} request: the value, 404, or the failure's status. */
+  void lookup(HttpServerRequest req, LookupReply reply) {
     if (reply.isFailed()) {
-      return failure(req, reply.failure(), reply.message());
+      failure(req, reply.failure(), reply.message());
     } else if (reply.value() == null) {
-      return text(req, 404, "not found");
+      text(req, 404, "not found");
     } else {
-      return value(req, reply);
+      value(req, reply);
     }
   }
 
-  /** The bytes of value the answer to {@code req} puts in its response body. */
-  static long bodyBytes(HttpServerRequest req, LookupReply reply) {
-    if (reply.isFailed() || reply.value() == null || req.method() == HttpMethod.HEAD) {
-      return 0;
-    }
-    return reply.value().length();
-  }
-
-  private Future<Void> value(HttpServerRequest req, LookupReply reply) {
+  private void value(HttpServerRequest req, LookupReply reply) {
     HttpServerResponse res = req.response();
     count(200);
     if (res.closed()) {
-      return Future.succeededFuture();
+      return;
     }
     res.putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM);
     switch (reply.outcome()) {
@@ -84,9 +72,10 @@ final class Responses {
       default -> res.putHeader(X_CACHE, MISS);
     }
     if (req.method() == HttpMethod.HEAD) {
-      return res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
+      res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
+    } else {
+      res.end(reply.value());
     }
-    return res.end(reply.value());
   }
 
   private static CharSequence age(int seconds) {
@@ -94,14 +83,16 @@ final class Responses {
   }
 
   /** 502 for what Redis (or the value) is, 503 with {@code Retry-After} for what may pass. */
-  private Future<Void> failure(HttpServerRequest req, Failure failure, String message) {
+  private void failure(HttpServerRequest req, Failure failure, String message) {
     if (failure == Failure.REDIS_ERROR) {
-      return text(req, 502, "Redis error: " + message);
+      text(req, 502, "Redis error: " + message);
+      return;
     }
     if (failure == Failure.TOO_LARGE) {
-      return text(req, 502, message);
+      text(req, 502, message);
+      return;
     }
-    return unavailable(req, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
+    unavailable(req, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
   }
 
   /** 503 with {@code Retry-After: 1}. */
