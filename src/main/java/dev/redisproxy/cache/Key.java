@@ -36,6 +36,11 @@ public final class Key {
     return bytes.length;
   }
 
+  /** Whether the key's bytes begin with {@code prefix}'s, compared without copying them. */
+  public boolean startsWith(byte[] prefix) {
+    return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);

@@ -6,7 +6,6 @@ import dev.redisproxy.cache.Key;
 import dev.redisproxy.cache.LookupException;
 import dev.redisproxy.cache.RedisReader;
 import dev.redisproxy.cache.RedisValue;
-import dev.redisproxy.config.CacheInvalidation;
 import dev.redisproxy.config.ProxyConfig;
 import dev.redisproxy.config.RedisBackend;
 import io.vertx.core.Future;
@@ -14,9 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.redis.client.impl.RedisURI;
 import java.time.Duration;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +76,6 @@ public final class ClusterTrackingReader implements RedisReader {
   // "redis://" or "rediss://", for every node's connection.
   private final String scheme;
   // CACHE_TRACKING_PREFIXES in broadcast mode, as bytes; empty: every key is reported.
-  private final List<byte[]> prefixes = new ArrayList<>();
   private final SlotMapQuestion question;
   // The tracking connection of each master of the map, by "host:port".
   private final Map<String, MasterLink> links = new HashMap<>();
@@ -104,9 +100,7 @@ public final class ClusterTrackingReader implements RedisReader {
     this.backend = config.backend();
     this.net = vertx.createNetClient(RedisClientOptions.netClientOptions(config));
     this.timeout = config.redisTimeout();
-    this.mode = config.cacheInvalidation() == CacheInvalidation.BROADCAST
-        ? new TrackingMode(true, config.trackingPrefixes()) : TrackingMode.KEYS_READ;
-    mode.prefixes().forEach(p -> prefixes.add(p.getBytes(StandardCharsets.UTF_8)));
+    this.mode = TrackingMode.of(config.cacheInvalidation(), config.trackingPrefixes());
     this.scheme = backend.tls() != null ? "rediss://" : "redis://";
     List<String> seeds = new ArrayList<>();
     for (String endpoint : backend.endpoints()) {
@@ -150,7 +144,7 @@ public final class ClusterTrackingReader implements RedisReader {
   public Future<RedisValue> get(Key key) {
     byte[] bytes = key.toBytes();
     MasterLink link = map == null ? null : links.get(map.master(SlotMap.slot(bytes)));
-    if (!tracked(bytes) || (map != null && link == null)) {
+    if (!mode.covers(key) || (map != null && link == null)) {
       // No master reports its changes (outside the prefixes, a slot the map gives no master): never stored.
       return pooled.get(key).andThen(ar -> listener.readUntracked(key));
     }
@@ -175,19 +169,6 @@ public final class ClusterTrackingReader implements RedisReader {
     links.values().forEach(link -> link.close("the proxy is stopping"));
     links.clear();
     return Future.join(net.close(), pooled.close()).mapEmpty();
-  }
-
-  /** Whether changes of the key are reported: always by key, in broadcast mode only under the prefixes. */
-  private boolean tracked(byte[] key) {
-    if (prefixes.isEmpty()) {
-      return true;
-    }
-    for (byte[] prefix : prefixes) {
-      if (key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -4,26 +4,39 @@ import dev.redisproxy.cache.Key;
 import dev.redisproxy.config.CacheInvalidation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * How a {@link TrackingConnection} asks Redis to report changes: of the keys read on it (the default
  * mode), or of every key under some prefixes, whether read or not ({@code BCAST}).
  *
- * @param broadcast whether Redis reports every write under {@code prefixes} ({@code CLIENT TRACKING ON BCAST})
- * @param prefixes  the key prefixes of broadcast mode; empty: every key
+ * In broadcast mode the prefixes apply; empty means every key.
  */
-record TrackingMode(boolean broadcast, List<String> prefixes) {
+final class TrackingMode {
 
   /** Redis remembers the keys read on the connection and reports their changes. */
   static final TrackingMode KEYS_READ = new TrackingMode(false, List.of());
 
-  TrackingMode {
-    prefixes = List.copyOf(prefixes);
+  private final boolean broadcast;
+  private final List<String> prefixes;
+  // The prefixes as Redis compares them, with the key's bytes: encoded once, not per key.
+  private final byte[][] prefixBytes;
+
+  TrackingMode(boolean broadcast, List<String> prefixes) {
     if (!broadcast && !prefixes.isEmpty()) {
       throw new IllegalArgumentException("prefixes need broadcast mode");
     }
+    this.broadcast = broadcast;
+    this.prefixes = List.copyOf(prefixes);
+    this.prefixBytes = this.prefixes.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+  }
+
+  boolean broadcast() {
+    return broadcast;
+  }
+
+  List<String> prefixes() {
+    return prefixes;
   }
 
   /** The mode {@code CACHE_INVALIDATION} (tracking or broadcast) and {@code CACHE_TRACKING_PREFIXES} ask for. */
@@ -53,13 +66,11 @@ record TrackingMode(boolean broadcast, List<String> prefixes) {
    * under one of the prefixes. Redis compares a prefix with the key's bytes, as here.
    */
   boolean covers(Key key) {
-    if (prefixes.isEmpty()) {
+    if (prefixBytes.length == 0) {
       return true;
     }
-    byte[] bytes = key.toBytes();
-    for (String prefix : prefixes) {
-      byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length >= p.length && Arrays.equals(bytes, 0, p.length, p, 0, p.length)) {
+    for (byte[] prefix : prefixBytes) {
+      if (key.startsWith(prefix)) {
         return true;
       }
     }
