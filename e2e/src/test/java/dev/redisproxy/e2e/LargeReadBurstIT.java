@@ -18,15 +18,18 @@ import redis.clients.jedis.Jedis;
 /**
  * A burst of concurrent misses for large values over many Redis connections, in a small heap: the
  * jar with {@code -Xmx192m} and {@code REDIS_POOL_SIZE=64}, {@link #VALUES} distinct values of
- * 4 MiB all asked at once, twice. Each connection could be gathering a whole value at the same
- * moment (64 x 4 MiB: more than the heap); the proxy reads large values only as room for them is
- * reserved ({@code ReadBytes}), so every request gets its bytes and the process stays up and live.
+ * 4 MiB asked by {@link #CLIENTS} clients at once, twice. Each connection could be gathering a whole
+ * value at the same moment; the proxy reads large values only as room for them is reserved
+ * ({@code ReadBytes}), so every request gets its bytes and the process stays up and live (the
+ * build before that bound exits 3 on this load). More clients than this would test the replies on
+ * their way to clients, which are not bounded in bytes yet (docs/operations.md).
  * Skipped against an external deployment (it sets the heap).
  */
 class LargeReadBurstIT {
 
   static final int VALUES = 64;
   static final int VALUE_BYTES = 4 << 20;
+  static final int CLIENTS = 24;
 
   @RegisterExtension
   static final ProxyStack stack = ProxyStack.local(Map.of(
@@ -41,7 +44,7 @@ class LargeReadBurstIT {
         redis.set(key(i).getBytes(), value(i));
       }
     }
-    clients = Executors.newFixedThreadPool(VALUES);
+    clients = Executors.newFixedThreadPool(CLIENTS);
   }
 
   @AfterAll
