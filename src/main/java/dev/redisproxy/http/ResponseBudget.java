@@ -21,11 +21,17 @@ import java.util.ArrayDeque;
  *
  * <p>A value's size is known only when its answer arrives, so each lookup reserves an estimate: the
  * largest value answered since, halving at each smaller answer down to {@link #MIN_ESTIMATE}, and
- * starting at a sixteenth of the budget ({@link #FIRST_SHARE}): sixteen lookups go before any
+ * starting at an eighth of the budget ({@link #FIRST_SHARE}): eight lookups go before any
  * answer, so concurrent misses of a cold proxy, or of a stalled Redis, are not served one by one,
- * while a cold burst of large values overshoots by at most sixteen of them (from a fixed 1 MiB, 48
+ * while a cold burst of large values overshoots by at most eight of them (from a fixed 1 MiB, 48
  * reads of 4 MiB values overshot a 12 MiB budget fourfold and had a 192 MiB heap collecting garbage
- * for seconds). Small values get thousands of lookups in flight after a few answers, large ones a
+ * for seconds; with sixteen, two instances' cold bursts of 4 MiB bodies for clients that did not
+ * read ran a 192 MiB direct-memory limit out, see below).
+ *
+ * <p>What the bound also bounds: a body handed to the connection lives in direct memory until the
+ * kernel takes it (the socket copies a heap buffer into direct memory as it writes), and the JVM's
+ * direct-memory limit, {@code -XX:MaxDirectMemorySize}, is the heap's size unless set. A write that
+ * finds it spent fails, and {@link Responses} then closes the connection. Small values get thousands of lookups in flight after a few answers, large ones a
  * few. The budget is
  * crossed by at most one value, or, when values outgrow the estimate, by what the lookups in flight
  * bring beyond it. A value larger than the budget is still served, alone. While slow readers hold
@@ -41,7 +47,7 @@ final class ResponseBudget {
   static final int HEAP_SHARE = 8;
   static final long MIN_ESTIMATE = 4 * 1024;
   /** Before any answer, a lookup reserves this share of the budget. */
-  static final int FIRST_SHARE = 16;
+  static final int FIRST_SHARE = 8;
 
   private final long max;
   private long queued;

@@ -3,6 +3,7 @@ package dev.redisproxy.http;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.metrics.WriteFailures;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -84,9 +85,9 @@ final class Responses {
       default -> res.putHeader(X_CACHE, MISS);
     }
     if (req.method() == HttpMethod.HEAD) {
-      return res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
+      return ended(req, res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end());
     }
-    return res.end(reply.value());
+    return ended(req, res.end(reply.value()));
   }
 
   private static CharSequence age(int seconds) {
@@ -119,9 +120,25 @@ final class Responses {
     }
     res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
     if (req.method() == HttpMethod.HEAD) {
-      return res.end();
+      return ended(req, res.end());
     }
-    return res.end(text + "\n");
+    return ended(req, res.end(text + "\n"));
+  }
+
+  /**
+   * A response the connection could not write ends the connection. Netty writes a response's head
+   * and body as two messages, and the body can fail alone (the socket's copy of a large body into
+   * direct memory, when that has run out): the client would have a head promising a body it never
+   * gets, and would read the next response as that body. Closing is the one answer that cannot
+   * hand it wrong bytes; the next request of a pipeline is never answered before, as a value
+   * request is answered in a later turn.
+   */
+  private static Future<Void> ended(HttpServerRequest req, Future<Void> written) {
+    written.onFailure(err -> {
+      WriteFailures.report("HTTP", err);
+      req.connection().close();
+    });
+    return written;
   }
 
   private void count(int status) {

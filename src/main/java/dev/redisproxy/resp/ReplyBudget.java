@@ -31,15 +31,15 @@ final class ReplyBudget {
 
   /** The share of the heap all front ends' replies may hold together: an eighth. */
   static final int HEAP_SHARE = 8;
-  /** Before any answer, a first lookup reserves this share of the budget: sixteen may go at once. */
-  static final int FIRST_SHARE = 16;
+  /** Before any answer, a first lookup reserves this share of the budget: eight may go at once. */
+  static final int FIRST_SHARE = 8;
 
   private final long max;
   private long queued;
   // What a fresh connection's first lookup reserves: the largest value answered on any connection
-  // since, halving at each smaller one. A sixteenth of the budget before any answer: concurrent misses
+  // since, halving at each smaller one. An eighth of the budget before any answer: concurrent misses
   // of a cold proxy (or of a stalled Redis) are not served one by one, and a burst of new connections
-  // fetching large values overshoots the budget by at most sixteen of them.
+  // fetching large values overshoots the budget by at most eight of them.
   private long estimate;
   // Wake-ups of connections that stopped taking commands for this budget; each is there at most once.
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();

@@ -1,6 +1,7 @@
 package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheClient;
+import dev.redisproxy.metrics.WriteFailures;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -237,10 +238,28 @@ final class RespConnection {
   /** Hands the batch to the socket; its bytes count until the socket has written them (or failed to). */
   private void write() {
     Buffer batch = writer.take();
-    if (batch != null) {
+    if (batch != null && !closed) {
       int length = batch.length();
       bytes.writing(length);
-      socket.write(batch).onComplete(ar -> written(length));
+      socket.write(batch).onComplete(ar -> {
+        written(length);
+        if (ar.failed()) {
+          lostWrite(ar.cause());
+        }
+      });
+    }
+  }
+
+  /**
+   * A batch the socket could not write (the copy of a large reply into direct memory, when that ran
+   * out) leaves a gap in the reply stream: the client would take later replies for earlier commands.
+   * So nothing more is written and the connection ends.
+   */
+  private void lostWrite(Throwable cause) {
+    if (!closed) {
+      closed = true;
+      WriteFailures.report("RESP", cause);
+      socket.close();
     }
   }
 

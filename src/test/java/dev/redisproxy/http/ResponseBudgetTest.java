@@ -18,18 +18,21 @@ class ResponseBudgetTest {
   private final List<String> started = new ArrayList<>();
 
   @Test
-  void sixteenLookupsGoBeforeAnyAnswerAndABodyTheClientTookLeavesNothingCounted() {
+  void eightLookupsGoBeforeAnyAnswerAndABodyTheClientTookLeavesNothingCounted() {
     List<Long> reserved = new ArrayList<>();
     while (budget.mayStart()) {
       reserved.add(budget.reserve());
     }
-    assertThat(reserved).as("values of unknown size: a sixteenth of the budget each")
+    assertThat(reserved).as("values of unknown size: an eighth of the budget each")
         .hasSize(ResponseBudget.FIRST_SHARE);
     for (long r : reserved) {
       budget.answered(r, 10, Future.succeededFuture());
     }
     assertThat(budget.mayStart()).isTrue();
-    assertThat(budget.reserve()).as("after small answers").isEqualTo(ResponseBudget.MIN_ESTIMATE);
+    for (int i = 0; i < 8; i++) {
+      budget.answered(budget.reserve(), 10, Future.succeededFuture());
+    }
+    assertThat(budget.reserve()).as("after sixteen small answers, halving each time").isEqualTo(ResponseBudget.MIN_ESTIMATE);
   }
 
   @Test

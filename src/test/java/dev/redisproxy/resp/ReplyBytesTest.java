@@ -33,7 +33,7 @@ class ReplyBytesTest {
       ReplyBytes conn = new ReplyBytes(budget);
       fresh.add(conn);
       assertThat(conn.mayLookUp()).as("cold connection %d", i).isTrue();
-      assertThat(conn.reserve()).as("nothing seen yet: a sixteenth of the budget").isEqualTo(first);
+      assertThat(conn.reserve()).as("nothing seen yet: an eighth of the budget").isEqualTo(first);
     }
     assertThat(new ReplyBytes(budget).mayLookUp()).as("a seventeenth cold connection").isFalse();
     fresh.get(0).answered(first, 10);
