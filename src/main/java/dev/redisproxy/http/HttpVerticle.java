@@ -58,6 +58,8 @@ public final class HttpVerticle extends VerticleBase {
   private final ProxyMetrics metrics;
   // What the requests are answered with, counted by status.
   private Responses responses;
+  // The bytes of values held for slow clients; a lookup waits for room in it.
+  private ResponseBudget budget;
   // Connections over MAX_CONNECTIONS, on this instance's event loop only; usually empty.
   private final Set<HttpConnection> refused = new HashSet<>();
   // ACCESS_LOG: read once, so that with the log off a request pays one field read.
@@ -84,6 +86,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     responses = new Responses(metrics);
+    budget = ResponseBudget.forInstance(Runtime.getRuntime().maxMemory(), config.maxParallel());
     ops = OpsRoutes.create(vertx, config, metrics, ctx -> responses.text(ctx.request(), 404, "not found"));
     AuthFailures authFailures = new AuthFailures("http", metrics.authFailures("http"));
     if (config.security().authRequired()) {
@@ -178,7 +181,21 @@ public final class HttpVerticle extends VerticleBase {
       responses.text(req, 403, "key not allowed");
       return;
     }
-    cache.lookup(Key.wrap(key), reply -> responses.lookup(req, reply));
+    if (budget.mayStart()) {
+      lookUp(req, Key.wrap(key));
+    } else {
+      budget.await(() -> lookUp(req, Key.wrap(key)));
+    }
+  }
+
+  /** Looks the key up and answers; the budget counts the body until the client has taken it. */
+  private void lookUp(HttpServerRequest req, Key key) {
+    if (req.response().closed()) {
+      return;
+    }
+    long reservation = budget.reserve();
+    cache.lookup(key, reply ->
+        budget.answered(reservation, Responses.bodyBytes(req, reply), responses.lookup(req, reply)));
   }
 
   /**

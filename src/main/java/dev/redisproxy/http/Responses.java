@@ -3,6 +3,7 @@ package dev.redisproxy.http;
 import dev.redisproxy.cache.Failure;
 import dev.redisproxy.cache.LookupReply;
 import dev.redisproxy.metrics.ProxyMetrics;
+import dev.redisproxy.metrics.WriteFailures;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -48,22 +49,34 @@ final class Responses {
     }
   }
 
-  /** The cache's answer to a {@code /get/} request: the value, 404, or the failure's status. */
-  void lookup(HttpServerRequest req, LookupReply reply) {
+  /**
+   * The cache's answer to a {@code /get/} request: the value, 404, or the failure's status.
+   *
+   * @return completes once the response is written
+   */
+  Future<Void> lookup(HttpServerRequest req, LookupReply reply) {
     if (reply.isFailed()) {
-      failure(req, reply.failure(), reply.message());
+      return failure(req, reply.failure(), reply.message());
     } else if (reply.value() == null) {
-      text(req, 404, "not found");
+      return text(req, 404, "not found");
     } else {
-      value(req, reply);
+      return value(req, reply);
     }
   }
 
-  private void value(HttpServerRequest req, LookupReply reply) {
+  /** The bytes of value the answer to {@code req} puts in its response body. */
+  static long bodyBytes(HttpServerRequest req, LookupReply reply) {
+    if (reply.isFailed() || reply.value() == null || req.method() == HttpMethod.HEAD) {
+      return 0;
+    }
+    return reply.value().length();
+  }
+
+  private Future<Void> value(HttpServerRequest req, LookupReply reply) {
     HttpServerResponse res = req.response();
     count(200);
     if (res.closed()) {
-      return;
+      return Future.succeededFuture();
     }
     res.putHeader(HttpHeaders.CONTENT_TYPE, OCTET_STREAM);
     switch (reply.outcome()) {
@@ -72,10 +85,9 @@ final class Responses {
       default -> res.putHeader(X_CACHE, MISS);
     }
     if (req.method() == HttpMethod.HEAD) {
-      res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end();
-    } else {
-      res.end(reply.value());
+      return ended(req, res.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(reply.value().length())).end());
     }
+    return ended(req, res.end(reply.value()));
   }
 
   private static CharSequence age(int seconds) {
@@ -83,16 +95,14 @@ final class Responses {
   }
 
   /** 502 for what Redis (or the value) is, 503 with {@code Retry-After} for what may pass. */
-  private void failure(HttpServerRequest req, Failure failure, String message) {
+  private Future<Void> failure(HttpServerRequest req, Failure failure, String message) {
     if (failure == Failure.REDIS_ERROR) {
-      text(req, 502, "Redis error: " + message);
-      return;
+      return text(req, 502, "Redis error: " + message);
     }
     if (failure == Failure.TOO_LARGE) {
-      text(req, 502, message);
-      return;
+      return text(req, 502, message);
     }
-    unavailable(req, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
+    return unavailable(req, failure == Failure.TIMEOUT ? "Redis timed out" : "Redis unavailable: " + message);
   }
 
   /** 503 with {@code Retry-After: 1}. */
@@ -110,9 +120,25 @@ final class Responses {
     }
     res.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT_PLAIN);
     if (req.method() == HttpMethod.HEAD) {
-      return res.end();
+      return ended(req, res.end());
     }
-    return res.end(text + "\n");
+    return ended(req, res.end(text + "\n"));
+  }
+
+  /**
+   * A response the connection could not write ends the connection. Netty writes a response's head
+   * and body as two messages, and the body can fail alone (the socket's copy of a large body into
+   * direct memory, when that has run out): the client would have a head promising a body it never
+   * gets, and would read the next response as that body. Closing is the one answer that cannot
+   * hand it wrong bytes; the next request of a pipeline is never answered before, as a value
+   * request is answered in a later turn.
+   */
+  private static Future<Void> ended(HttpServerRequest req, Future<Void> written) {
+    written.onFailure(err -> {
+      WriteFailures.report("HTTP", err);
+      req.connection().close();
+    });
+    return written;
   }
 
   private void count(int status) {

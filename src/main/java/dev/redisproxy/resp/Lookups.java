@@ -26,6 +26,8 @@ final class Lookups {
   // Called at each answer recorded: the connection writes what became ready once, at the end of
   // this event-loop turn, so the answers that came in one message from the cache go out together.
   private final Runnable onAnswers;
+  // What the connection holds for its client; a lookup is sent only while it has room.
+  private final ReplyBytes bytes;
   // GET/MGET replies with keys not yet sent to the cache, oldest first.
   private final ArrayDeque<KeysReply> unsent = new ArrayDeque<>();
   private int inFlight;
@@ -33,9 +35,10 @@ final class Lookups {
   private int queuedKeys;
   private boolean closed;
 
-  Lookups(CacheClient cache, Runnable onAnswers) {
+  Lookups(CacheClient cache, Runnable onAnswers, ReplyBytes bytes) {
     this.cache = cache;
     this.onAnswers = onAnswers;
+    this.bytes = bytes;
   }
 
   /** Queues the reply's keys; they go out with the next {@link #send}. */
@@ -49,11 +52,14 @@ final class Lookups {
     return queuedKeys < MAX_IN_FLIGHT - inFlight;
   }
 
-  /** Hands the keys waiting for a lookup to the cache client, as many as the budget allows. */
+  /**
+   * Hands the keys waiting for a lookup to the cache client, as many as the budget of lookups in
+   * flight and the connection's bytes allow; each reserves the bytes its answer may bring.
+   */
   void send() {
     int budget = MAX_IN_FLIGHT - inFlight;
     KeysReply r;
-    while (budget > 0 && (r = unsent.peek()) != null) {
+    while (budget > 0 && (r = unsent.peek()) != null && bytes.mayLookUp()) {
       if (!r.hasUnsent()) {
         unsent.poll();
         continue;
@@ -62,7 +68,8 @@ final class Lookups {
       inFlight++;
       budget--;
       KeysReply owner = r;
-      cache.lookup(r.key(index), reply -> answered(owner, index, reply));
+      long reservation = bytes.reserve();
+      cache.lookup(r.key(index), reply -> answered(owner, index, reservation, reply));
     }
     while (!unsent.isEmpty() && !unsent.peek().hasUnsent()) {
       unsent.poll();
@@ -79,16 +86,19 @@ final class Lookups {
     unsent.clear();
   }
 
-  private void answered(KeysReply owner, int index, LookupReply reply) {
+  private void answered(KeysReply owner, int index, long reservation, LookupReply reply) {
     inFlight--;
     if (closed) {
+      bytes.answered(reservation, 0);
       return;
     }
+    long held = 0;
     if (reply.isFailed()) {
       owner.fail(index, reply.failure(), failureReply(reply.failure(), reply.message()));
     } else {
-      owner.answer(index, reply.value());
+      held = owner.answer(index, reply.value());
     }
+    bytes.answered(reservation, held);
     onAnswers.run();
   }
 

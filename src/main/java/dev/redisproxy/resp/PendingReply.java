@@ -11,6 +11,11 @@ abstract class PendingReply {
 
   abstract void writeTo(RespWriter out);
 
+  /** Bytes of values this reply holds until it is written: what its lookups brought. */
+  long heldBytes() {
+    return 0;
+  }
+
   /**
    * Runs {@code action} once this reply, not ready when queued, becomes ready by itself. Replies
    * that wait for cache lookups need not: the connection hears of those answers.

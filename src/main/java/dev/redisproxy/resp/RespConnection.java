@@ -1,6 +1,7 @@
 package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheClient;
+import dev.redisproxy.metrics.WriteFailures;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -15,11 +16,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design: a reply that is not ready at once waits in a FIFO queue; a reply is written only
  * when it and everything before it are ready, so a cache hit never overtakes an earlier miss.
- * The keys of GET and MGET go to the cache through {@link Lookups}. The connection stops reading
- * (pauses the socket, leaving unparsed bytes in the parser) while the queue is full, lookups wait
- * for budget, or the socket's write queue is full; so a client that pipelines without reading
- * holds bounded memory. Replies ready together are written as one batch: all replies to one read,
- * and the answers to lookups that arrive in one message from the cache.
+ * The keys of GET and MGET go to the cache through {@link Lookups}. Replies ready together are
+ * written as one batch: all replies to one read, and the answers to lookups that arrive in one
+ * message from the cache.
+ *
+ * <p>Backpressure: the connection stops reading (pauses the socket, leaving unparsed bytes in the
+ * parser) while the reply queue is full, the lookups wait for budget, or the bytes it holds for its
+ * client ({@link ReplyBytes}) reach its bound or its instance's {@link ReplyBudget}; past those it
+ * sends no lookups either, so it does not fetch replies it could not write. A batch's bytes count
+ * until its write's future completes, not by {@code writeQueueFull()}: Vert.x queues 16 more
+ * messages past the transport's mark before it reports full, and one message can be a value of
+ * heap/16. So a client that pipelines without reading holds bounded memory.
  *
  * <p>Everything runs on the connection's event loop.
  */
@@ -31,6 +38,8 @@ final class RespConnection {
   static final int MAX_LOOKUPS_IN_FLIGHT = Lookups.MAX_IN_FLIGHT;
   /** A batch is written once it holds this many bytes, without waiting for the end of a read. */
   static final int MAX_BATCH_BYTES = 64 * 1024;
+  /** An MGET whose answered values hold this much goes out in part, in order, before it is complete. */
+  static final int STREAM_BYTES = MAX_BATCH_BYTES;
 
   private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
 
@@ -39,12 +48,19 @@ final class RespConnection {
   private final Commands commands;
   private final ConnectionState state;
   private final Lookups lookups;
+  private final ReplyBudget budget;
+  private final ReplyBytes bytes;
   private final Runnable pump = this::pump;
   private final RespParser parser = new RespParser();
   private final RespWriter writer = new RespWriter();
   private final ArrayDeque<PendingReply> replies = new ArrayDeque<>();
   private boolean paused;
-  private boolean writeBlocked;
+  // Registered with the budget to be woken when it has room again.
+  private boolean awaitingBudget;
+  private final Runnable budgetRoom = () -> {
+    awaitingBudget = false;
+    schedulePump();
+  };
   // No further commands are taken (QUIT, a protocol error, server shutdown); close once written.
   private boolean closing;
   private boolean closed;
@@ -61,12 +77,15 @@ final class RespConnection {
     pump();
   };
 
-  RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands, long id) {
+  RespConnection(NetSocket socket, Context context, CacheClient cache, Commands commands, ReplyBudget budget,
+      long id) {
     this.socket = socket;
     this.context = context;
     this.commands = commands;
+    this.budget = budget;
     this.state = new ConnectionState(id, socket.remoteAddress());
-    this.lookups = new Lookups(cache, this::schedulePump);
+    this.bytes = new ReplyBytes(budget);
+    this.lookups = new Lookups(cache, this::schedulePump, bytes);
   }
 
   /**
@@ -76,8 +95,8 @@ final class RespConnection {
   void start(Runnable onClose, long commandTimeoutMs) {
     long stallCheck = context.owner().setPeriodic(Math.max(10, Math.min(1000, commandTimeoutMs / 4)),
         id -> checkStalled(commandTimeoutMs * 1_000_000));
+    socket.setWriteQueueMaxSize(ReplyBytes.MAX_QUEUED_BYTES);
     socket.handler(this::handleData);
-    socket.drainHandler(v -> handleDrain());
     socket.shutdownHandler(v -> handleShutdown());
     socket.exceptionHandler(err -> {
       if (err instanceof VirtualMachineError fatal) {
@@ -90,6 +109,7 @@ final class RespConnection {
       closed = true;
       replies.clear();
       lookups.close();
+      bytes.dropHeld();
       onClose.run();
     });
   }
@@ -99,11 +119,6 @@ final class RespConnection {
       return;
     }
     parser.feed(chunk);
-    pump();
-  }
-
-  private void handleDrain() {
-    writeBlocked = false;
     pump();
   }
 
@@ -180,21 +195,34 @@ final class RespConnection {
     }
   }
 
-  /** True while more commands may be taken: room in the reply queue and in the lookup budget. */
+  /** True while more commands may be taken: room in the reply queue, the lookup and byte budgets. */
   private boolean acceptingCommands() {
-    return !closing && !writeBlocked && replies.size() < MAX_QUEUED_REPLIES && lookups.hasRoom();
+    return !closing && replies.size() < MAX_QUEUED_REPLIES && lookups.hasRoom() && bytes.mayLookUp();
   }
 
   /**
-   * Moves the ready replies at the head of the queue into the batch and writes it. While the
-   * socket's write queue is full they stay queued, so a client that does not read holds at most
-   * one batch beyond that queue.
+   * Moves the ready replies at the head of the queue into the batch and writes it; an MGET at the
+   * head that holds a batch's worth goes out in part (any part while the budget is spent, so that
+   * what it holds does not wait for lookups the budget will not allow). While the socket holds the
+   * connection's bound the replies stay queued: a client that does not read holds at most that plus
+   * the answers to its lookups in flight.
    */
   private void flush() {
     PendingReply head;
-    while (!writeBlocked && (head = replies.peek()) != null && head.ready()) {
-      replies.poll();
-      head.writeTo(writer);
+    while (!bytes.socketFull() && (head = replies.peek()) != null) {
+      long before = head.heldBytes();
+      if (head.ready()) {
+        replies.poll();
+        head.writeTo(writer);
+        bytes.unhold(before);
+      } else if (head instanceof KeysReply keys && keys.streamable(budget.hasRoom() ? STREAM_BYTES : 1)) {
+        keys.writeAnswered(writer);
+        bytes.unhold(before - keys.heldBytes());
+        write();
+        break;
+      } else {
+        break;
+      }
       if (writer.size() >= MAX_BATCH_BYTES) {
         write();
       }
@@ -207,11 +235,39 @@ final class RespConnection {
     }
   }
 
+  /** Hands the batch to the socket; its bytes count until the socket has written them (or failed to). */
   private void write() {
     Buffer batch = writer.take();
-    if (batch != null) {
-      socket.write(batch);
-      writeBlocked = socket.writeQueueFull();
+    if (batch != null && !closed) {
+      int length = batch.length();
+      bytes.writing(length);
+      socket.write(batch).onComplete(ar -> {
+        written(length);
+        if (ar.failed()) {
+          lostWrite(ar.cause());
+        }
+      });
+    }
+  }
+
+  /**
+   * A batch the socket could not write (the copy of a large reply into direct memory, when that ran
+   * out) leaves a gap in the reply stream: the client would take later replies for earlier commands.
+   * So nothing more is written and the connection ends.
+   */
+  private void lostWrite(Throwable cause) {
+    if (!closed) {
+      closed = true;
+      WriteFailures.report("RESP", cause);
+      socket.close();
+    }
+  }
+
+  private void written(int length) {
+    boolean full = bytes.socketFull();
+    bytes.written(length);
+    if (!closed && (paused || full)) {
+      schedulePump();
     }
   }
 
@@ -220,6 +276,10 @@ final class RespConnection {
       return;
     }
     boolean wanted = acceptingCommands();
+    if (!wanted && !awaitingBudget && !budget.hasRoom()) {
+      awaitingBudget = true;
+      budget.await(budgetRoom);
+    }
     if (wanted == paused) {
       paused = !wanted;
       if (paused) {

@@ -40,6 +40,8 @@ public final class RespVerticle extends VerticleBase {
   private final ProxyMetrics metrics;
   private CacheClient cache;
   private Commands commands;
+  // The bytes all this instance's connections may hold for their clients.
+  private ReplyBudget budget;
   private NetServer server;
 
   public RespVerticle(ProxyConfig config, ConnectionGate gate, ProxyMetrics metrics) {
@@ -56,6 +58,7 @@ public final class RespVerticle extends VerticleBase {
     RespAuth auth = config.security().authRequired() ? new RespAuth(config.security().password(), authFailures) : null;
     Info info = new Info(vertx, config, gate, new DeliveryOptions().setSendTimeout(lookupTimeoutMs));
     commands = new Commands(info, auth, config.security().keyPatterns(), outcomes);
+    budget = ReplyBudget.forInstance(Runtime.getRuntime().maxMemory(), config.maxParallel());
     NetServerOptions options = new NetServerOptions()
         .setPort(config.respPort())
         .setTcpNoDelay(true)
@@ -83,7 +86,7 @@ public final class RespVerticle extends VerticleBase {
       socket.write(MAX_CLIENTS).onComplete(ar -> socket.close());
       return;
     }
-    RespConnection conn = new RespConnection(socket, context, cache, commands, CLIENT_IDS.incrementAndGet());
+    RespConnection conn = new RespConnection(socket, context, cache, commands, budget, CLIENT_IDS.incrementAndGet());
     conn.start(gate::release, config.clientIdleTimeout().toMillis());
   }
 }

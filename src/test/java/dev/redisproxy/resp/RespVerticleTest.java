@@ -20,11 +20,15 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,6 +77,7 @@ class RespVerticleTest {
   @Test
   void laterHitDoesNotOvertakeEarlierMiss() throws Exception {
     try (RawConnection c = RawConnection.plain(port)) {
+      warmUp(c);
       c.send("GET slow\r\nGET fast\r\nPING\r\n");
       PendingKey slow = next();
       PendingKey fast = next();
@@ -119,6 +124,7 @@ class RespVerticleTest {
       expected.append('$').append(value.length()).append("\r\n").append(value).append("\r\n");
     }
     try (RawConnection c = RawConnection.plain(port)) {
+      warmUp(c);
       c.send(request.append("\r\n").toString());
       List<PendingKey> first = new ArrayList<>();
       for (int i = 0; i < RespConnection.MAX_LOOKUPS_IN_FLIGHT; i++) {
@@ -139,6 +145,84 @@ class RespVerticleTest {
     assertThat(mostOutstanding.get()).isEqualTo(RespConnection.MAX_LOOKUPS_IN_FLIGHT);
   }
 
+  /**
+   * GETs of values as large as a connection's byte bound, pipelined: each is looked up only once the
+   * one before has been written, never two at a time, and the replies come back whole and in order.
+   */
+  @Test
+  void pipelinedGetsOfLargeValuesAreLookedUpOneAtATime() throws Exception {
+    int gets = 6;
+    int size = ReplyBytes.MAX_QUEUED_BYTES;
+    String header = "$" + size + "\r\n";
+    int reply = header.length() + size + 2;
+    try (RawConnection c = RawConnection.plain(port)) {
+      StringBuilder request = new StringBuilder();
+      for (int i = 0; i < gets; i++) {
+        request.append("GET big").append(i).append("\r\n");
+      }
+      c.send(request.toString());
+      CompletableFuture<byte[]> replies = CompletableFuture.supplyAsync(() -> readQuietly(c, gets * reply));
+      for (int i = 0; i < gets; i++) {
+        PendingKey lookup = next();
+        assertThat(lookup.key().toString()).isEqualTo("big" + i);
+        answer(lookup, filled(size, i));
+      }
+      byte[] got = replies.get(30, TimeUnit.SECONDS);
+      for (int i = 0; i < gets; i++) {
+        int at = i * reply;
+        assertThat(new String(got, at, header.length(), StandardCharsets.US_ASCII)).isEqualTo(header);
+        byte[] value = Arrays.copyOfRange(got, at + header.length(), at + header.length() + size);
+        assertThat(value).as("reply %d", i).isEqualTo(filled(size, i));
+      }
+    }
+    assertThat(mostOutstanding.get()).as("lookups outstanding at once").isEqualTo(1);
+  }
+
+  /** An MGET whose first value fills a batch sends it at once, before its other keys are answered. */
+  @Test
+  void anMgetStreamsItsValuesInOrderAsTheyArrive() throws Exception {
+    String large = "x".repeat(RespConnection.STREAM_BYTES);
+    try (RawConnection c = RawConnection.plain(port)) {
+      warmUp(c);
+      c.send("MGET a b c\r\n");
+      PendingKey a = next();
+      PendingKey b = next();
+      PendingKey d = next();
+      answer(a, large);
+      c.expect("*3\r\n$" + large.length() + "\r\n" + large + "\r\n");
+      answer(d, "C");
+      answer(b, "B");
+      c.expect("$1\r\nB\r\n$1\r\nC\r\n");
+    }
+  }
+
+  private static byte[] readQuietly(RawConnection c, int n) {
+    try {
+      return c.read(n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] filled(int size, int b) {
+    byte[] value = new byte[size];
+    Arrays.fill(value, (byte) b);
+    return value;
+  }
+
+  /**
+   * A fresh connection looks up one key at a time until answers show its values are small
+   * ({@link ReplyBytes}): eight one-byte answers take it to the whole budget of lookups in flight.
+   */
+  private void warmUp(RawConnection c) throws Exception {
+    int gets = Integer.numberOfTrailingZeros(Lookups.MAX_IN_FLIGHT);
+    c.send("GET w\r\n".repeat(gets));
+    for (int i = 0; i < gets; i++) {
+      answer(next(), "w");
+    }
+    c.expect("$1\r\nw\r\n".repeat(gets));
+  }
+
   private PendingKey next() throws InterruptedException {
     PendingKey msg = lookups.poll(30, TimeUnit.SECONDS);
     assertThat(msg).as("a lookup reached the cache").isNotNull();
@@ -147,9 +231,13 @@ class RespVerticleTest {
 
   /** Answers one key, in a message of its own, as the cache does for a miss. */
   private void answer(PendingKey key, String value) {
+    answer(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void answer(PendingKey key, byte[] value) {
     answered.incrementAndGet();
     LookupAnswers answers = new LookupAnswers(1);
-    answers.answer(key.ticket(), LookupReply.hit(Buffer.buffer(value.getBytes(StandardCharsets.UTF_8)), 0));
+    answers.answer(key.ticket(), LookupReply.hit(Buffer.buffer(value), 0));
     vertx.eventBus().send(key.replyTo(), answers);
   }
 

@@ -3,6 +3,7 @@ package dev.redisproxy.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
@@ -76,7 +77,7 @@ public final class RawConnection extends RawSocket<RawConnection> {
   public byte[] read(int n) throws IOException {
     byte[] buf = in.readNBytes(n);
     if (buf.length < n) {
-      throw new IOException("connection ended after " + buf.length + " of " + n + " bytes: "
+      throw new EOFException("connection ended after " + buf.length + " of " + n + " bytes: "
           + new String(buf, StandardCharsets.ISO_8859_1));
     }
     return buf;
@@ -124,7 +125,7 @@ public final class RawConnection extends RawSocket<RawConnection> {
       line.write(c);
       prev = c;
     }
-    throw new IOException("connection ended after " + line.size() + " bytes of a line: " + line);
+    throw new EOFException("connection ended after " + line.size() + " bytes of a line: " + line);
   }
 
   /** Sends one command, its arguments as UTF-8, as a multibulk request; does not wait for the reply. */
@@ -169,7 +170,7 @@ public final class RawConnection extends RawSocket<RawConnection> {
   public Reply reply() throws IOException {
     int type = in.read();
     if (type < 0) {
-      throw new IOException("connection ended before a reply");
+      throw new EOFException("connection ended before a reply");
     }
     String line = line();
     return switch (type) {

@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -40,7 +41,7 @@ import redis.clients.jedis.Jedis;
  *
  * <p>A test that needs a stack of its own calls {@link #startLocal} in a try-with-resources.
  */
-public final class ProxyStack implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+public final class ProxyStack implements AutoCloseable, BeforeAllCallback, AfterAllCallback, TestWatcher {
 
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
   /** A setting's value that {@link #startLocal} replaces with a free port ({@code "RESP_PORT", FREE_PORT}). */
@@ -98,6 +99,16 @@ public final class ProxyStack implements AutoCloseable, BeforeAllCallback, After
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     close();
+  }
+
+  /** A failed test's report gets the end of the proxy's output: what it logged is most of the story. */
+  @Override
+  public void testFailed(ExtensionContext context, Throwable cause) {
+    if (proxy != null) {
+      String out = proxy.output();
+      System.err.printf("%s failed; the proxy's output, last 8000 characters:%n%s%n", context.getDisplayName(),
+          out.substring(Math.max(0, out.length() - 8000)));
+    }
   }
 
   /** True when the tests run against an externally started proxy ({@code E2E_PROXY_URL}). */
