@@ -87,6 +87,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     responses = new Responses(metrics);
     budget = ResponseBudget.forInstance(Runtime.getRuntime().maxMemory(), config.maxParallel());
+    budget.publishTo(metrics.heldBytes("http", budget.max()));
     ops = OpsRoutes.create(vertx, config, metrics, ctx -> responses.text(ctx.request(), 404, "not found"));
     AuthFailures authFailures = new AuthFailures("http", metrics.authFailures("http"));
     if (config.security().authRequired()) {

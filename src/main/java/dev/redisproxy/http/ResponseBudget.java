@@ -2,6 +2,7 @@ package dev.redisproxy.http;
 
 import io.vertx.core.Future;
 import java.util.ArrayDeque;
+import java.util.function.LongConsumer;
 
 /**
  * The bytes of values one {@link HttpVerticle} instance holds for its clients: bodies handed to a
@@ -51,6 +52,8 @@ final class ResponseBudget {
 
   private final long max;
   private long queued;
+  // Where the count is published for the metrics after each change.
+  private LongConsumer published = bytes -> { };
   private long estimate;
   // Lookups waiting for room in the budget, oldest first; at most one per connection.
   private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
@@ -69,6 +72,12 @@ final class ResponseBudget {
     return max;
   }
 
+  /** Publishes the count (for the metrics) each time it changes. */
+  void publishTo(LongConsumer consumer) {
+    published = consumer;
+    consumer.accept(queued);
+  }
+
   /** Whether a lookup may start now: room in the budget, and no earlier request waiting for it. */
   boolean mayStart() {
     return queued < max && waiting.isEmpty();
@@ -82,6 +91,7 @@ final class ResponseBudget {
   /** A lookup starts: reserves what its answer is expected to bring; returns that amount. */
   long reserve() {
     queued += estimate;
+    published.accept(queued);
     return estimate;
   }
 
@@ -93,6 +103,7 @@ final class ResponseBudget {
     estimate = Math.max(MIN_ESTIMATE, Math.max(bytes, estimate / 2));
     if (bytes > 0 && !sent.isComplete()) {
       queued += bytes;
+      published.accept(queued);
       sent.onComplete(ar -> release(bytes));
     }
     release(reservation);
@@ -100,6 +111,7 @@ final class ResponseBudget {
 
   private void release(long bytes) {
     queued -= bytes;
+    published.accept(queued);
     while (queued < max && !waiting.isEmpty()) {
       waiting.poll().run();
     }

@@ -9,6 +9,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -38,6 +42,8 @@ public final class ProxyMetrics {
   private final Timer redisRead;
   // The cache verticle's figures as of the last scrape; written by whichever event loop serves /metrics.
   private volatile CacheStats cache = CacheStats.NONE;
+  // Each front end's instances' reply budgets, by front end ("http", "resp").
+  private final Map<String, List<HeldBytes>> held = new ConcurrentHashMap<>();
 
   public ProxyMetrics(PrometheusMeterRegistry registry, ConnectionGate gate) {
     this.registry = registry;
@@ -87,6 +93,28 @@ public final class ProxyMetrics {
         .description("Client authentications that failed (wrong password offered), by front end")
         .tag("frontend", frontEnd)
         .register(registry);
+  }
+
+  /**
+   * Where a front-end instance whose reply budget is {@code max} bytes publishes what it holds for its
+   * clients; {@code redis_proxy_client_reply_bytes} and {@code _max_bytes} sum a front end's
+   * instances. Call once per instance, at start-up.
+   */
+  public HeldBytes heldBytes(String frontEnd, long max) {
+    HeldBytes instance = new HeldBytes(max);
+    List<HeldBytes> instances = held.computeIfAbsent(frontEnd, name -> {
+      List<HeldBytes> all = new CopyOnWriteArrayList<>();
+      Gauge.builder("redis.proxy.client.reply.bytes", all, l -> l.stream().mapToLong(HeldBytes::held).sum())
+          .description("Bytes held for clients, by front end: values answered and not yet taken by the kernel, and what"
+              + " the lookups in flight reserved; requests for values wait while it is at the budget")
+          .tag("frontend", name).register(registry);
+      Gauge.builder("redis.proxy.client.reply.max.bytes", all, l -> l.stream().mapToLong(HeldBytes::max).sum())
+          .description("The reply budget, by front end: an eighth of the heap over all front-end instances")
+          .tag("frontend", name).register(registry);
+      return all;
+    });
+    instances.add(instance);
+    return instance;
   }
 
   /** Takes the cache verticle's figures for the next scrape. */

@@ -1,6 +1,7 @@
 package dev.redisproxy.resp;
 
 import java.util.ArrayDeque;
+import java.util.function.LongConsumer;
 
 /**
  * The bytes of replies that one {@link RespVerticle} instance holds for its clients: values answered
@@ -36,6 +37,8 @@ final class ReplyBudget {
 
   private final long max;
   private long queued;
+  // Where the count is published for the metrics after each change.
+  private LongConsumer published = bytes -> { };
   // What a fresh connection's first lookup reserves: the largest value answered on any connection
   // since, halving at each smaller one. An eighth of the budget before any answer: concurrent misses
   // of a cold proxy (or of a stalled Redis) are not served one by one, and a burst of new connections
@@ -73,17 +76,25 @@ final class ReplyBudget {
     return queued;
   }
 
+  /** Publishes the count (for the metrics) each time it changes. */
+  void publishTo(LongConsumer consumer) {
+    published = consumer;
+    consumer.accept(queued);
+  }
+
   boolean hasRoom() {
     return queued < max;
   }
 
   void add(long bytes) {
     queued += bytes;
+    published.accept(queued);
   }
 
   /** Gives bytes back; when that makes room, every waiting connection is woken once. */
   void release(long bytes) {
     queued -= bytes;
+    published.accept(queued);
     while (queued < max && !waiting.isEmpty()) {
       waiting.poll().run();
     }

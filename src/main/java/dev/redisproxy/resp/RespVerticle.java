@@ -59,6 +59,7 @@ public final class RespVerticle extends VerticleBase {
     Info info = new Info(vertx, config, gate, new DeliveryOptions().setSendTimeout(lookupTimeoutMs));
     commands = new Commands(info, auth, config.security().keyPatterns(), outcomes);
     budget = ReplyBudget.forInstance(Runtime.getRuntime().maxMemory(), config.maxParallel());
+    budget.publishTo(metrics.heldBytes("resp", budget.max()));
     NetServerOptions options = new NetServerOptions()
         .setPort(config.respPort())
         .setTcpNoDelay(true)

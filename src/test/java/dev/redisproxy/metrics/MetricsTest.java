@@ -170,6 +170,28 @@ class MetricsTest {
   }
 
   @Test
+  void theBytesHeldForClientsAreMeteredByFrontEndAgainstTheirBudget() throws Exception {
+    startProxy(Map.of("REDIS_TIMEOUT", "30s"));
+    redis.data.put(Key.of("slow"), Buffer.buffer("s"));
+    PrometheusText idle = scrape();
+    assertThat(idle.get("redis_proxy_client_reply_bytes{frontend=\"http\"}")).isZero();
+    assertThat(idle.get("redis_proxy_client_reply_bytes{frontend=\"resp\"}")).isZero();
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(idle.get("redis_proxy_client_reply_max_bytes{frontend=\"http\"}")).as("an eighth of the heap over both")
+        .isEqualTo(idle.get("redis_proxy_client_reply_max_bytes{frontend=\"resp\"}"))
+        .isBetween(heap / 16 - 16.0, heap / 16.0);
+
+    redis.hold();
+    CompletableFuture<HttpResponse<byte[]>> reply = sendAsync("/get/slow");
+    awaitCondition(() -> redis.pending() == 1);
+    assertThat(scrape().get("redis_proxy_client_reply_bytes{frontend=\"http\"}"))
+        .as("a lookup in flight reserves what its answer may bring").isPositive();
+    redis.releaseAll();
+    assertThat(reply.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    awaitCondition(() -> scrape().get("redis_proxy_client_reply_bytes{frontend=\"http\"}") == 0);
+  }
+
+  @Test
   void openConnectionsAndRefusalsAtMaxConnections() throws Exception {
     startProxy(Map.of("MAX_CONNECTIONS", "2"));
     redis.data.put(Key.of("k"), Buffer.buffer("v"));
