@@ -1,5 +1,7 @@
 package dev.redisproxy.resp;
 
+import dev.redisproxy.frontend.ReplyBudget;
+
 /**
  * The bytes one connection holds for its client, against its own bound ({@link #MAX_QUEUED_BYTES})
  * and its instance's {@link ReplyBudget}: values answered and not yet written ({@code held}),

@@ -1,6 +1,7 @@
 package dev.redisproxy.resp;
 
 import dev.redisproxy.cache.CacheClient;
+import dev.redisproxy.frontend.ReplyBudget;
 import dev.redisproxy.metrics.WriteFailures;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;

@@ -4,6 +4,7 @@ import dev.redisproxy.cache.CacheClient;
 import dev.redisproxy.cache.CacheVerticle;
 import dev.redisproxy.cache.Heartbeat;
 import dev.redisproxy.config.ProxyConfig;
+import dev.redisproxy.frontend.ReplyBudget;
 import dev.redisproxy.metrics.ProxyMetrics;
 import dev.redisproxy.security.AuthFailures;
 import dev.redisproxy.security.ConnectionGate;

@@ -2,6 +2,7 @@ package dev.redisproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.redisproxy.frontend.ReplyBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ class ResponseBudgetTest {
       reserved.add(budget.reserve());
     }
     assertThat(reserved).as("values of unknown size: an eighth of the budget each")
-        .hasSize(ResponseBudget.FIRST_SHARE);
+        .hasSize(ReplyBudget.FIRST_SHARE);
     for (long r : reserved) {
       budget.answered(r, 10, Future.succeededFuture());
     }

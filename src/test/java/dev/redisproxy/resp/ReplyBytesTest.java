@@ -3,6 +3,7 @@ package dev.redisproxy.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.redisproxy.cache.Failure;
+import dev.redisproxy.frontend.ReplyBudget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;

@@ -15,7 +15,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import redis.clients.jedis.Jedis;
 
 /**
  * Replies the socket cannot write. A reply handed to a connection waits in direct memory until the
@@ -35,18 +34,11 @@ class DirectMemoryIT {
   static final ProxyStack stack = ProxyStack.local(Map.of(
       "JAVA_TOOL_OPTIONS", JAVA, "RESP_PORT", ProxyStack.FREE_PORT, "REDIS_TIMEOUT", "10s", "MAX_PARALLEL", "1"));
 
-  private static final List<String> digests = new ArrayList<>();
+  private static List<String> digests;
 
   @BeforeAll
   static void seed() {
-    try (Jedis redis = stack.redis()) {
-      for (int i = 0; i < VALUES; i++) {
-        byte[] value = SmallHeapIT.value(i);
-        redis.set(key(i).getBytes(StandardCharsets.UTF_8), value);
-        digests.add(SmallHeapIT.sha256(value));
-      }
-      redis.set(stack.key("small"), "small value");
-    }
+    digests = SmallHeapIT.seedValues(stack, VALUES, DirectMemoryIT::key);
   }
 
   @Test

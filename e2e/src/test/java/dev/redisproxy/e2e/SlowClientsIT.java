@@ -6,7 +6,6 @@ import dev.redisproxy.testing.RawConnection;
 import dev.redisproxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import redis.clients.jedis.Jedis;
 
 /**
  * Clients that ask for large values and do not read their socket, against the jar in a small heap
@@ -59,18 +57,11 @@ class SlowClientsIT {
       "JAVA_TOOL_OPTIONS", SmallHeapIT.HEAP, "RESP_PORT", ProxyStack.FREE_PORT, "REDIS_TIMEOUT", REDIS_TIMEOUT,
       "CLIENT_IDLE_TIMEOUT", IDLE_TIMEOUT));
 
-  private static final List<String> digests = new ArrayList<>();
+  private static List<String> digests;
 
   @BeforeAll
   static void seed() {
-    try (Jedis redis = stack.redis()) {
-      for (int i = 0; i < VALUES; i++) {
-        byte[] value = SmallHeapIT.value(i);
-        redis.set(key(i).getBytes(StandardCharsets.UTF_8), value);
-        digests.add(SmallHeapIT.sha256(value));
-      }
-      redis.set(stack.key("small"), "small value");
-    }
+    digests = SmallHeapIT.seedValues(stack, VALUES, SlowClientsIT::key);
   }
 
   /**

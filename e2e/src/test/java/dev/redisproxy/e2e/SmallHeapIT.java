@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.redisproxy.testing.RawConnection;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -47,19 +49,12 @@ class SmallHeapIT {
       "JAVA_TOOL_OPTIONS", HEAP, "RESP_PORT", ProxyStack.FREE_PORT));
 
   // SHA-256 of value i, as seeded.
-  private static final List<String> digests = new ArrayList<>();
+  private static List<String> digests;
   private static ExecutorService clients;
 
   @BeforeAll
   static void seed() throws Exception {
-    try (Jedis redis = stack.redis()) {
-      for (int i = 0; i < VALUES; i++) {
-        byte[] value = value(i);
-        redis.set(key(i).getBytes(), value);
-        digests.add(sha256(value));
-      }
-      redis.set(stack.key("small"), "small value");
-    }
+    digests = seedValues(stack, VALUES, SmallHeapIT::key);
     clients = Executors.newFixedThreadPool(CONCURRENCY);
   }
 
@@ -172,6 +167,25 @@ class SmallHeapIT {
   }
 
   /** Value i: bytes of a generator seeded with i, so that every value differs from every other. */
+  /**
+   * Seeds Redis with {@code count} distinct values of {@link #VALUE_BYTES} ({@link #value}) under
+   * {@code key.apply(i)}, and {@code "small value"} under the stack's key {@code small}.
+   *
+   * @return the SHA-256 of value i, by i
+   */
+  static List<String> seedValues(ProxyStack stack, int count, IntFunction<String> key) {
+    List<String> digests = new ArrayList<>();
+    try (Jedis redis = stack.redis()) {
+      for (int i = 0; i < count; i++) {
+        byte[] value = value(i);
+        redis.set(key.apply(i).getBytes(StandardCharsets.UTF_8), value);
+        digests.add(sha256(value));
+      }
+      redis.set(stack.key("small"), "small value");
+    }
+    return digests;
+  }
+
   static byte[] value(int i) {
     byte[] value = new byte[VALUE_BYTES];
     new Random(i).nextBytes(value);
