@@ -100,6 +100,10 @@ public final class HttpVerticle extends VerticleBase {
         // HTTP/1.x) before calling the connection handler, so a silent connection would escape
         // MAX_CONNECTIONS. The proxy speaks HTTP/1.1.
         .setHttp2ClearTextEnabled(false)
+        // No WebSockets here: with either compression on, every connection's pipeline carries a
+        // WebSocket extension handler that each request and response passes through.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         .setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.clientIdleTimeout().toMillis()))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createHttpServer(ServerTls.apply(options, config.security()))
