@@ -2,7 +2,7 @@ package dev.redisproxy.http;
 
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -23,7 +23,9 @@ import java.util.Map;
 final class RequestDeadlines {
 
   private final long timeoutNanos;
-  private final Map<HttpConnection, Turn> turns = new HashMap<>();
+  // By identity: connections do not define equality, and an IdentityHashMap keeps its keys and
+  // values in one array, so the lookup on each request touches one line less than a HashMap's node.
+  private final Map<HttpConnection, Turn> turns = new IdentityHashMap<>();
 
   RequestDeadlines(long timeoutMs) {
     this.timeoutNanos = timeoutMs * 1_000_000;
@@ -65,8 +67,10 @@ final class RequestDeadlines {
         turn.answering = null;
         turn.since = now;
       } else if (now - turn.since >= timeoutNanos) {
+        // Read before the removal: an IdentityHashMap entry is a view that is gone once removed.
+        HttpConnection conn = e.getKey();
         it.remove();
-        e.getKey().close();
+        conn.close();
       }
     }
   }
