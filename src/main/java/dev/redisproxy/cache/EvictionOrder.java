@@ -27,10 +27,10 @@ final class EvictionOrder {
     this.slots = slots;
   }
 
-  /** Puts a slot that is on neither list at the tail of the recency list. */
+  /** Puts the slot at the tail of the recency list, as live, from whichever list it is on, if any. */
   void addLive(int s) {
     slots.set(s, SlotTable.FLAGS, LIVE);
-    slots.linkLast(RECENCY, s, SlotTable.PREV);
+    slots.moveLast(RECENCY, s, SlotTable.PREV);
   }
 
   boolean isLive(int s) {
@@ -40,8 +40,7 @@ final class EvictionOrder {
   /** Moves a live slot to the tail of the recency list: it is the most recently used. */
   void touch(int s) {
     if (slots.get(RECENCY, SlotTable.PREV) != s) {
-      slots.unlink(s, SlotTable.PREV);
-      slots.linkLast(RECENCY, s, SlotTable.PREV);
+      slots.moveLast(RECENCY, s, SlotTable.PREV);
     }
   }
 
@@ -49,8 +48,7 @@ final class EvictionOrder {
   void markStale(int s) {
     if (isLive(s)) {
       slots.set(s, SlotTable.FLAGS, EXPIRED);
-      slots.unlink(s, SlotTable.PREV);
-      slots.linkLast(STALE, s, SlotTable.PREV);
+      slots.moveLast(STALE, s, SlotTable.PREV);
     }
   }
 

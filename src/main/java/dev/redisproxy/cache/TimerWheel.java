@@ -31,7 +31,7 @@ final class TimerWheel {
   private static final int MASK = BUCKETS_PER_LEVEL - 1;
   static final int FIRST_SHIFT = 24;
 
-  /** Told of each slot whose bucket has come up; it must unschedule it, drop it, or schedule it again. */
+  /** Told of each slot whose bucket has come up, off every timer list; it must drop it or schedule it again. */
   @FunctionalInterface
   interface Owner {
     void due(int slot, long now);
@@ -49,14 +49,14 @@ final class TimerWheel {
     this.firstHead = firstHead;
   }
 
-  /** Puts the slot, which is on no timer list, in the bucket for time {@code at}; a past time fires at the next tick. */
+  /** Puts the slot in the bucket for time {@code at}, from the one it was in, if any; a past time fires at the next tick. */
   void schedule(int s, long at) {
     long t = at - time > 0 ? at : time;
     long d = t - time;
     int level = d <= 0 ? 0 : (63 - Long.numberOfLeadingZeros(d) - FIRST_SHIFT) / BITS;
     level = Math.max(0, Math.min(LEVELS - 1, level));
     int bucket = (int) (t >> (FIRST_SHIFT + BITS * level)) & MASK;
-    slots.linkLast(firstHead + level * BUCKETS_PER_LEVEL + bucket, s, SlotTable.TIMER_PREV);
+    slots.moveLast(firstHead + level * BUCKETS_PER_LEVEL + bucket, s, SlotTable.TIMER_PREV);
   }
 
   void unschedule(int s) {
