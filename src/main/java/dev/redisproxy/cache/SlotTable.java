@@ -26,7 +26,7 @@ final class SlotTable {
   static final int HASH = 0;
   static final int CHAIN = 1;
   static final int DEADLINE = 2; // and 3: a long, see time()
-  static final int FLAGS = 4;
+  static final int FLAGS = 4; // bit 0 EvictionOrder's, the bits above TimerWheel's
   static final int PREV = 5;
   static final int NEXT = 6;
   static final int STORED = 7; // and 8
@@ -194,6 +194,7 @@ final class SlotTable {
     links[b + TIMER_PREV] = s;
     links[b + TIMER_NEXT] = s;
     links[b + WEIGHT] = 0;
+    links[b + FLAGS] = 0;
     keysAndValues[s * 2] = key;
     size++;
     return s;

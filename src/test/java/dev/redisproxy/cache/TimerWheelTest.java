@@ -107,6 +107,8 @@ class TimerWheelTest {
     wheel.schedule(b, at[b]);
     at[d] = 20 * TICK;
     wheel.schedule(d, at[d]);
+    at[c] = 10 * TICK + 1;
+    wheel.schedule(c, at[c]);
     wheel.sweep(11 * TICK, owner);
     assertThat(new int[] {fired[a], fired[b], fired[c], fired[d]}).containsExactly(1, 0, 1, 0);
     wheel.sweep(21 * TICK, owner);
