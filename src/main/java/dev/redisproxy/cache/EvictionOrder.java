@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Which entry of an {@link LruTtlCache} goes next to make room: two circular lists of slots
  * through head slots {@value #RECENCY} and {@value #STALE} of the {@link SlotTable}. Each held
- * entry is on exactly one; bit 0 of its FLAGS says which. The <em>recency</em> list runs from least to most
- * recently used, and a hit moves the entry to its tail. The <em>stale</em> list holds entries past
+ * entry is on exactly one; bit 0 of its FLAGS says which. The <em>recency</em> list runs from
+ * least to most recently used, and a hit moves the entry to its tail. The <em>stale</em> list holds entries past
  * their lifetime kept for a grace period, in the order they were found expired; it is emptied
  * first, since a stale entry is served only while Redis fails and a live one at every hit.
  */
