@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Which entry of an {@link LruTtlCache} goes next to make room: two circular lists of slots
  * through head slots {@value #RECENCY} and {@value #STALE} of the {@link SlotTable}. Each held
- * entry is on exactly one; its FLAGS say which. The <em>recency</em> list runs from least to most
- * recently used, and a hit moves the entry to its tail. The <em>stale</em> list holds entries past
+ * entry is on exactly one; bit 0 of its FLAGS says which. The <em>recency</em> list runs from
+ * least to most recently used, and a hit moves the entry to its tail. The <em>stale</em> list holds entries past
  * their lifetime kept for a grace period, in the order they were found expired; it is emptied
  * first, since a stale entry is served only while Redis fails and a live one at every hit.
  */
@@ -17,8 +17,7 @@ final class EvictionOrder {
   static final int STALE = 1;
   /** The head slots this takes, from 0. */
   static final int HEADS = 2;
-  // Values of a slot's FLAGS.
-  private static final int LIVE = 0;
+  // Bit 0 of a slot's FLAGS: set on the stale list. The bits above are the timer wheel's.
   private static final int EXPIRED = 1;
 
   private final SlotTable slots;
@@ -27,30 +26,28 @@ final class EvictionOrder {
     this.slots = slots;
   }
 
-  /** Puts a slot that is on neither list at the tail of the recency list. */
+  /** Puts the slot at the tail of the recency list, as live, from whichever list it is on, if any. */
   void addLive(int s) {
-    slots.set(s, SlotTable.FLAGS, LIVE);
-    slots.linkLast(RECENCY, s, SlotTable.PREV);
+    slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) & ~EXPIRED);
+    slots.moveLast(RECENCY, s, SlotTable.PREV);
   }
 
   boolean isLive(int s) {
-    return slots.get(s, SlotTable.FLAGS) == LIVE;
+    return (slots.get(s, SlotTable.FLAGS) & EXPIRED) == 0;
   }
 
   /** Moves a live slot to the tail of the recency list: it is the most recently used. */
   void touch(int s) {
     if (slots.get(RECENCY, SlotTable.PREV) != s) {
-      slots.unlink(s, SlotTable.PREV);
-      slots.linkLast(RECENCY, s, SlotTable.PREV);
+      slots.moveLast(RECENCY, s, SlotTable.PREV);
     }
   }
 
   /** Moves a live slot to the tail of the stale list; a stale one stays where it is. */
   void markStale(int s) {
     if (isLive(s)) {
-      slots.set(s, SlotTable.FLAGS, EXPIRED);
-      slots.unlink(s, SlotTable.PREV);
-      slots.linkLast(STALE, s, SlotTable.PREV);
+      slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) | EXPIRED);
+      slots.moveLast(STALE, s, SlotTable.PREV);
     }
   }
 

@@ -7,11 +7,10 @@ import java.util.List;
  * an optional grace period during which an expired entry can still be read as stale.
  *
  * <p>Design, one concern per class: a chained hash table of slots ({@link SlotTable}: why slots
- * are ints and not nodes); two intrusive lists through the slots that say which entry goes next
- * ({@link EvictionOrder}: the recency list, and the stale list of expired entries kept for the
- * grace period); a {@link TimerWheel} in which each entry waits for the time it must next be looked
- * at: its deadline, then, if kept stale, the end of its grace. Every operation is O(1), expiry
- * amortised O(1) per entry whatever the mix of lifetimes. A read checks the entry's own deadline,
+ * are ints and not nodes); two lists through the slots that say which entry goes next
+ * ({@link EvictionOrder}: recency, and expired entries kept for their grace); a {@link TimerWheel}
+ * where each entry waits for its deadline, then, if kept stale, the end of its grace. Every
+ * operation is O(1), expiry amortised O(1) per entry whatever the mix of lifetimes. A read checks the entry's own deadline,
  * so no entry is returned at or after it; the wheel only reclaims memory, up to one wheel tick
  * (16.8 ms) late, or exactly at {@link #purgeExpired(long)}.
  *
@@ -24,9 +23,8 @@ import java.util.List;
  *
  * <p>Plain Java, not thread-safe by design: one verticle owns an instance, on its event loop. Time
  * comes from the caller ({@code now}, a {@link Ticker} reading), so that a batch of keys reads the
- * clock once, not once per key: on a virtual machine's clock a reading costs about a whole hit.
- * A time may be earlier than one passed before: a get its batch's start, a put the time its read
- * was sent, so that Redis's remaining TTL counts from before Redis answered.
+ * clock once: on a virtual machine's clock a reading costs about a whole hit. A time may be earlier
+ * than one passed before: a get its batch's start, a put the time its read was sent.
  */
 public final class LruTtlCache<K, V> {
 
@@ -34,13 +32,12 @@ public final class LruTtlCache<K, V> {
   public enum Put { STORED, TOO_LARGE, NOT_STORED }
 
   /**
-   * Bytes an entry takes beyond its key's and value's bytes when stored as the cache verticle
-   * stores it (a {@link Key} and a {@code byte[]}): its slot (12 ints, two references: 56), its
-   * share of the hash table (4 bytes per bucket, 5.3 to 10.7 per entry), the key wrapper and the
-   * two array headers (24 + 16 + 16), the arrays' padding to 8 bytes (up to 7 each), and G1's
-   * rounding of the slot arrays to whole regions. {@code MemoryFootprint} measures it: 126 bytes
-   * for a million entries of 16-byte keys and 64-byte values, which need no padding; this adds
-   * the worst padding and the emptiest table, so the budget is never under-counted.
+   * Bytes an entry takes beyond its key's and value's as the cache verticle stores it (a {@link Key}
+   * and a {@code byte[]}): its slot (12 ints, two references: 56), its share of the hash table (4
+   * bytes per bucket, 5.3 to 10.7 per entry), the key wrapper and two array headers (24 + 16 + 16),
+   * their padding to 8 bytes (up to 7 each), and G1's rounding of the slot arrays to regions.
+   * {@code MemoryFootprint} measures 126 for a million entries of 16-byte keys and 64-byte values
+   * (no padding); this adds the worst padding and the emptiest table: never under-counted.
    */
   public static final int ENTRY_OVERHEAD = 144;
   public static final int MAX_ENTRY_SHARE = 8; // an entry may weigh at most 1/n of the byte budget
@@ -112,10 +109,7 @@ public final class LruTtlCache<K, V> {
     return (V) slots.value(s);
   }
 
-  /**
-   * The value if held and {@code now} is before its deadline plus the grace period, live or not;
-   * otherwise null. For when Redis fails; not a use. A removed or cleared entry is never returned.
-   */
+  /** For when Redis fails: the value if held and {@code now} is before its deadline plus grace, live or stale; not a use. */
   @SuppressWarnings("unchecked")
   public V getStale(K key, long now) {
     int s = slots.find(key, SlotTable.spread(key.hashCode()));
@@ -160,21 +154,19 @@ public final class LruTtlCache<K, V> {
     int s = slots.find(key, hash);
     long weight = bytes + ENTRY_OVERHEAD;
     long lifetime = Math.min(lifetimeNanos, ttlNanos);
-    if (tooLarge(bytes) || lifetime <= 0) {
+    boolean tooLarge = tooLarge(bytes);
+    if (tooLarge || lifetime <= 0) {
       if (s != 0) {
         drop(s);
       }
-      return tooLarge(bytes) ? Put.TOO_LARGE : Put.NOT_STORED;
+      return tooLarge ? Put.TOO_LARGE : Put.NOT_STORED;
     }
     if (s != 0) {
+      // Off the recency list, so that making room never evicts the entry being replaced.
       order.remove(s);
-      wheel.unschedule(s);
       slots.setWeight(s, 0);
     }
-    makeRoom(weight, s == 0 ? 1 : 0, now);
-    if (s == 0) {
-      s = slots.add(key, hash);
-    }
+    s = makeRoom(s, key, hash, weight, now);
     slots.setValue(s, value);
     slots.setWeight(s, (int) weight);
     slots.setTime(s, SlotTable.STORED, now);
@@ -254,17 +246,25 @@ public final class LruTtlCache<K, V> {
     return (List<K>) order.recencyOrder();
   }
 
-  /** Evicts until an entry of this weight fits: stale entries first, then the least recently used. */
-  private void makeRoom(long weight, int adding, long now) {
-    while (slots.size() + adding > capacity || slots.weight() + weight > maxBytes) {
+  /**
+   * Evicts until an entry of this weight fits, and for a new key ({@code s} 0) a key more; returns
+   * {@code s}, or for a new key the last slot evicted (still on its lists), else a new slot.
+   */
+  private int makeRoom(int s, K key, int hash, long weight, long now) {
+    while ((s == 0 && slots.size() >= capacity) || slots.weight() + weight > maxBytes) {
       int victim = order.victim();
       if (now - slots.time(victim, SlotTable.DEADLINE) >= graceNanos) {
         expirations++;
       } else {
         evictions++;
       }
+      if (s == 0 && slots.weight() - slots.get(victim, SlotTable.WEIGHT) + weight <= maxBytes) {
+        slots.rekey(victim, key, hash);
+        return victim;
+      }
       drop(victim);
     }
+    return s != 0 ? s : slots.add(key, hash);
   }
 
   /** A read found the entry past its deadline: it waits out its grace on the stale list, or goes. */

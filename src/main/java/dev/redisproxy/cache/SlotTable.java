@@ -26,7 +26,7 @@ final class SlotTable {
   static final int HASH = 0;
   static final int CHAIN = 1;
   static final int DEADLINE = 2; // and 3: a long, see time()
-  static final int FLAGS = 4;
+  static final int FLAGS = 4; // bit 0 EvictionOrder's, the bits above TimerWheel's
   static final int PREV = 5;
   static final int NEXT = 6;
   static final int STORED = 7; // and 8
@@ -129,6 +129,19 @@ final class SlotTable {
     links[head * STRIDE + prev] = s;
   }
 
+  /**
+   * Moves the slot to the end of the list whose head is {@code head}, from the list of this kind it
+   * is on, if any: one relink where an unlink then a link would first link the slot to itself.
+   */
+  void moveLast(int head, int s, int prev) {
+    int b = s * STRIDE + prev;
+    int p = links[b];
+    int n = links[b + 1];
+    links[p * STRIDE + prev + 1] = n;
+    links[n * STRIDE + prev] = p;
+    linkLast(head, s, prev);
+  }
+
   /** Takes the slot off its list and leaves it linked to itself; a no-op for a slot on none. */
   void unlink(int s, int prev) {
     int b = s * STRIDE + prev;
@@ -181,24 +194,33 @@ final class SlotTable {
     links[b + TIMER_PREV] = s;
     links[b + TIMER_NEXT] = s;
     links[b + WEIGHT] = 0;
+    links[b + FLAGS] = 0;
     keysAndValues[s * 2] = key;
     size++;
     return s;
   }
 
+  /**
+   * Hands a held slot to another key, as a free then an add would but in one step: out of its
+   * bucket into the key's, weight 0; it stays on its lists and keeps its value for the caller to
+   * replace. For a put into a full table, which reuses the slot it evicts.
+   */
+  void rekey(int s, Object key, int hash) {
+    unchain(s);
+    int b = s * STRIDE;
+    links[b + HASH] = hash;
+    int i = hash & (table.length - 1);
+    links[b + CHAIN] = table[i];
+    table[i] = s;
+    keysAndValues[s * 2] = key;
+    weight -= links[b + WEIGHT];
+    links[b + WEIGHT] = 0;
+  }
+
   /** Takes the slot out of the index and lets its key and value go. The caller unlinks it from its lists first. */
   void free(int s) {
     int b = s * STRIDE;
-    int i = links[b + HASH] & (table.length - 1);
-    int n = table[i];
-    if (n == s) {
-      table[i] = links[b + CHAIN];
-    } else {
-      while (links[n * STRIDE + CHAIN] != s) {
-        n = links[n * STRIDE + CHAIN];
-      }
-      links[n * STRIDE + CHAIN] = links[b + CHAIN];
-    }
+    unchain(s);
     keysAndValues[s * 2] = null;
     keysAndValues[s * 2 + 1] = null;
     links[b + CHAIN] = free;
@@ -237,6 +259,21 @@ final class SlotTable {
       keysAndValues = Arrays.copyOf(keysAndValues, (heads + slots) * 2);
     }
     return used++;
+  }
+
+  /** Takes the slot out of its bucket's chain. */
+  private void unchain(int s) {
+    int b = s * STRIDE;
+    int i = links[b + HASH] & (table.length - 1);
+    int n = table[i];
+    if (n == s) {
+      table[i] = links[b + CHAIN];
+    } else {
+      while (links[n * STRIDE + CHAIN] != s) {
+        n = links[n * STRIDE + CHAIN];
+      }
+      links[n * STRIDE + CHAIN] = links[b + CHAIN];
+    }
   }
 
   private void resize() {

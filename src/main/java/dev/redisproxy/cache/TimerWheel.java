@@ -30,8 +30,11 @@ final class TimerWheel {
   private static final int BITS = 6;
   private static final int MASK = BUCKETS_PER_LEVEL - 1;
   static final int FIRST_SHIFT = 24;
+  // A slot's FLAGS above bit 0 (the eviction order's) hold the head of its bucket + 1, 0 for none.
+  private static final int ON_BUCKET = 1;
+  private static final int NOT_OURS = (1 << ON_BUCKET) - 1;
 
-  /** Told of each slot whose bucket has come up; it must unschedule it, drop it, or schedule it again. */
+  /** Told of each slot whose bucket has come up, off every timer list; it must drop it or schedule it again. */
   @FunctionalInterface
   interface Owner {
     void due(int slot, long now);
@@ -49,18 +52,33 @@ final class TimerWheel {
     this.firstHead = firstHead;
   }
 
-  /** Puts the slot, which is on no timer list, in the bucket for time {@code at}; a past time fires at the next tick. */
+  /**
+   * Puts the slot in the bucket for time {@code at}, from the one it was in, if any; a past time
+   * fires at the next tick. A slot already in that bucket stays where it is: a bucket is handed out
+   * whole, in no order, and a put into a full cache reschedules the slot it evicts, often into the
+   * bucket that slot was in.
+   */
   void schedule(int s, long at) {
     long t = at - time > 0 ? at : time;
     long d = t - time;
     int level = d <= 0 ? 0 : (63 - Long.numberOfLeadingZeros(d) - FIRST_SHIFT) / BITS;
     level = Math.max(0, Math.min(LEVELS - 1, level));
-    int bucket = (int) (t >> (FIRST_SHIFT + BITS * level)) & MASK;
-    slots.linkLast(firstHead + level * BUCKETS_PER_LEVEL + bucket, s, SlotTable.TIMER_PREV);
+    int head = firstHead + level * BUCKETS_PER_LEVEL + ((int) (t >> (FIRST_SHIFT + BITS * level)) & MASK);
+    int flags = slots.get(s, SlotTable.FLAGS);
+    if (flags >>> ON_BUCKET != head + 1) {
+      slots.moveLast(head, s, SlotTable.TIMER_PREV);
+      slots.set(s, SlotTable.FLAGS, (flags & NOT_OURS) | (head + 1) << ON_BUCKET);
+    }
   }
 
   void unschedule(int s) {
     slots.unlink(s, SlotTable.TIMER_PREV);
+    offTimers(s);
+  }
+
+  /** Records that the slot, linked to itself, is in no bucket. */
+  private void offTimers(int s) {
+    slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) & NOT_OURS);
   }
 
   /**
@@ -112,6 +130,7 @@ final class TimerWheel {
       int next = slots.get(s, SlotTable.TIMER_NEXT);
       slots.set(s, SlotTable.TIMER_PREV, s);
       slots.set(s, SlotTable.TIMER_NEXT, s);
+      offTimers(s);
       owner.due(s, now);
       s = next;
     }

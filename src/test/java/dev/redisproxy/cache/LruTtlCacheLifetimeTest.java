@@ -84,6 +84,28 @@ class LruTtlCacheLifetimeTest {
     assertThat(c.expirations()).isEqualTo(1);
   }
 
+  /** A put into a full cache takes the slot of the entry it evicts: the new entry keeps none of its times or its place. */
+  @Test
+  void anEntryInTheSlotOfOneEvictedHasOnlyItsOwnDeadlineAndStoredTime() {
+    LruTtlCache<String, byte[]> c = cache(2, S);
+    c.put("short", value("1"), 1, 20 * MS, t0);
+    c.put("long", value("2"), 1, 10 * S, t0 + 1);
+    c.put("new", value("3"), 1, 5 * S, t0 + 2);
+    assertThat(c.recencyOrder()).containsExactly("long", "new");
+    assertThat(c.evictions()).isEqualTo(1);
+    assertThat(c.purgeExpired(t0 + S)).as("the evicted entry's deadline and grace are not the new one's").isZero();
+    assertThat(c.get("new", t0 + S)).isNotNull();
+    assertThat(c.lastHitStoredAt()).isEqualTo(t0 + 2);
+    c.put("newer", value("4"), 1, 30 * MS, t0 + S + 1);
+    assertThat(c.recencyOrder()).containsExactly("new", "newer");
+    assertThat(c.purgeExpired(t0 + S + 1 + 30 * MS)).as("marked stale, not dropped").isZero();
+    assertThat(c.get("newer", t0 + S + 1 + 30 * MS)).isNull();
+    assertThat(c.getStale("newer", t0 + S + 30 * MS + S)).isNotNull();
+    assertThat(c.purgeExpired(t0 + 2 * S + 1 + 30 * MS)).as("the evicted entry's longer deadline did not stay with its slot").isEqualTo(1);
+    assertThat(c.recencyOrder()).containsExactly("new");
+    assertThat(c.bytes()).isEqualTo(1 + ENTRY_OVERHEAD);
+  }
+
   /** The owner stores a read at the time it was sent, which may be before the last put's time. */
   @Test
   void aPutAtAnEarlierTimeExpiresAtThatTimePlusItsLifetime() {

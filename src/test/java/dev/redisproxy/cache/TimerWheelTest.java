@@ -97,6 +97,27 @@ class TimerWheelTest {
   }
 
   @Test
+  void schedulingAScheduledSlotAgainMovesItToItsNewTimeAndLeavesTheOthers() {
+    wheel.advance(0, owner);
+    int a = slot(10 * TICK);
+    int b = slot(10 * TICK);
+    int c = slot(10 * TICK);
+    int d = slot(3 * DAY);
+    at[b] = 5 * DAY;
+    wheel.schedule(b, at[b]);
+    at[d] = 20 * TICK;
+    wheel.schedule(d, at[d]);
+    at[c] = 10 * TICK + 1;
+    wheel.schedule(c, at[c]);
+    wheel.sweep(11 * TICK, owner);
+    assertThat(new int[] {fired[a], fired[b], fired[c], fired[d]}).containsExactly(1, 0, 1, 0);
+    wheel.sweep(21 * TICK, owner);
+    assertThat(new int[] {fired[b], fired[d]}).containsExactly(0, 1);
+    wheel.sweep(5 * DAY, owner);
+    assertThat(fired[b]).isEqualTo(1);
+  }
+
+  @Test
   void aTimeAlreadyPastFiresAtTheNextTickAndTheClockCrossesZero() {
     long now = -TICK / 2;
     wheel.advance(now, owner);
