@@ -130,8 +130,10 @@ final class Responses {
    * and body as two messages, and the body can fail alone (the socket's copy of a large body into
    * direct memory, when that has run out): the client would have a head promising a body it never
    * gets, and would read the next response as that body. Closing is the one answer that cannot
-   * hand it wrong bytes; the next request of a pipeline is never answered before, as a value
-   * request is answered in a later turn.
+   * hand it wrong bytes: a value's answer comes in a later turn, after the close. What could still
+   * slip in before it is a response that Vert.x's pipelining has answered within the same turn (an
+   * error text, an ops route); next to the large bodies whose copy runs direct memory out it is
+   * short, so the client meets the end of the stream before the body it was promised.
    */
   private static Future<Void> ended(HttpServerRequest req, Future<Void> written) {
     written.onFailure(err -> {
