@@ -184,18 +184,14 @@ final class SlotTable {
       resize();
     }
     int s = newSlot();
+    chain(s, key, hash);
     int b = s * STRIDE;
-    links[b + HASH] = hash;
-    int i = hash & (table.length - 1);
-    links[b + CHAIN] = table[i];
-    table[i] = s;
     links[b + PREV] = s;
     links[b + NEXT] = s;
     links[b + TIMER_PREV] = s;
     links[b + TIMER_NEXT] = s;
     links[b + WEIGHT] = 0;
     links[b + FLAGS] = 0;
-    keysAndValues[s * 2] = key;
     size++;
     return s;
   }
@@ -207,12 +203,8 @@ final class SlotTable {
    */
   void rekey(int s, Object key, int hash) {
     unchain(s);
+    chain(s, key, hash);
     int b = s * STRIDE;
-    links[b + HASH] = hash;
-    int i = hash & (table.length - 1);
-    links[b + CHAIN] = table[i];
-    table[i] = s;
-    keysAndValues[s * 2] = key;
     weight -= links[b + WEIGHT];
     links[b + WEIGHT] = 0;
   }
@@ -259,6 +251,15 @@ final class SlotTable {
       keysAndValues = Arrays.copyOf(keysAndValues, (heads + slots) * 2);
     }
     return used++;
+  }
+
+  /** Gives the slot the key and puts it at the front of the key's bucket. */
+  private void chain(int s, Object key, int hash) {
+    links[s * STRIDE + HASH] = hash;
+    int i = hash & (table.length - 1);
+    links[s * STRIDE + CHAIN] = table[i];
+    table[i] = s;
+    keysAndValues[s * 2] = key;
   }
 
   /** Takes the slot out of its bucket's chain. */

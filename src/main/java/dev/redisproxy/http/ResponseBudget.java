@@ -25,12 +25,16 @@ final class ResponseBudget {
   private final ReplyBudget budget;
 
   ResponseBudget(long max) {
-    this.budget = new ReplyBudget(max);
+    this(new ReplyBudget(max));
+  }
+
+  private ResponseBudget(ReplyBudget budget) {
+    this.budget = budget;
   }
 
   /** One instance's share: HTTP and RESP each deploy {@code instances}. */
   static ResponseBudget forInstance(long maxHeap, int instances) {
-    return new ResponseBudget(ReplyBudget.forInstance(maxHeap, instances).max());
+    return new ResponseBudget(ReplyBudget.forInstance(maxHeap, instances));
   }
 
   long max() {

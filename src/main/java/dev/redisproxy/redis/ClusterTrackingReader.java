@@ -75,7 +75,7 @@ public final class ClusterTrackingReader implements RedisReader {
   private final ValueRead reads;
   // "redis://" or "rediss://", for every node's connection.
   private final String scheme;
-  // CACHE_TRACKING_PREFIXES in broadcast mode, as bytes; empty: every key is reported.
+  // Asks the cluster for its slot map (CLUSTER SLOTS): a redirecting node, the masters, then the seeds.
   private final SlotMapQuestion question;
   // The tracking connection of each master of the map, by "host:port".
   private final Map<String, MasterLink> links = new HashMap<>();

@@ -91,36 +91,42 @@ class DirectMemoryIT {
     assertStillServing();
   }
 
-  /**
-   * Reads the responses until the connection ends (end of stream or reset; a read that times out
-   * fails the test); each one read is the exact value. Returns how many.
-   */
+  /** One reply read off a connection: checks its kind for value {@code i} and returns the value's bytes. */
+  @FunctionalInterface
+  private interface ValueReader {
+    byte[] next(int i) throws IOException;
+  }
+
   private static int readHttp(RawHttp reader, int first) throws IOException {
-    for (int n = 0; n < VALUES; n++) {
-      RawHttp.Response response;
-      try {
-        response = reader.read();
-      } catch (EOFException | SocketException ended) {
-        return n;
-      }
-      int i = (first + n) % VALUES;
+    return readUntilEnd(first, i -> {
+      RawHttp.Response response = reader.read();
       assertThat(response.status()).as("value %d: %s", i, response).isEqualTo(200);
-      assertThat(SmallHeapIT.sha256(response.body())).as("SHA-256 of value %d", i).isEqualTo(digests.get(i));
-    }
-    return VALUES;
+      return response.body();
+    });
   }
 
   private static int readResp(RawConnection reader, int first) throws IOException {
+    return readUntilEnd(first, i -> {
+      RawConnection.Reply reply = reader.reply();
+      assertThat(reply.type()).as("reply for value %d: %s", i, reply).isEqualTo('$');
+      return reply.bytes();
+    });
+  }
+
+  /**
+   * Reads the replies until the connection ends (end of stream or reset; a read that times out
+   * fails the test); each one read is the exact value. Returns how many.
+   */
+  private static int readUntilEnd(int first, ValueReader read) throws IOException {
     for (int n = 0; n < VALUES; n++) {
-      RawConnection.Reply reply;
+      int i = (first + n) % VALUES;
+      byte[] value;
       try {
-        reply = reader.reply();
+        value = read.next(i);
       } catch (EOFException | SocketException ended) {
         return n;
       }
-      int i = (first + n) % VALUES;
-      assertThat(reply.type()).as("reply for value %d: %s", i, reply).isEqualTo('$');
-      assertThat(SmallHeapIT.sha256(reply.bytes())).as("SHA-256 of value %d", i).isEqualTo(digests.get(i));
+      assertThat(SmallHeapIT.sha256(value)).as("SHA-256 of value %d", i).isEqualTo(digests.get(i));
     }
     return VALUES;
   }
