@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
  * callbacks touch the map and the in-flight table, which only that event loop may touch.
  *
  * <p>Design: every call gets the same timeout, so calls reach their deadlines in the order they
- * began. They wait in that order in one queue, and one periodic timer, running while any call is
- * under way, fails those at its head whose deadline has passed: a call costs a queue entry, where a
- * timer of its own cost a scheduled task set and cancelled on the event loop's timer heap (about a
- * twentieth of a miss's CPU in {@code make bench}). A deadline fires up to one tick
- * ({@link #tickMs}, a sixteenth of the timeout, 1 to 100 ms) late, never early. A settled call
+ * began. They wait in that order in one queue, and one timer, set for the deadline of the oldest
+ * call not yet let go, fails the calls at the head whose deadline has passed and is set again for
+ * the next: a call costs a queue entry, where a timer of its own cost a scheduled task set and
+ * cancelled on the event loop's timer heap (about a twentieth of a miss's CPU in
+ * {@code make bench}). While Redis answers, the timer fires about once per timeout. A deadline
+ * fires when it passes (to the millisecond), never early, so it comes before anything that acts a
+ * timeout after a call began ({@code RenewingRedis} closing retired connections). A settled call
  * leaves the queue as soon as every call before it has settled or expired; as Redis answers in
  * order, that is at once, and the queue holds at most the calls begun within one timeout.
  */
@@ -29,11 +31,10 @@ final class Deadline {
   private final Context context;
   private final Thread eventLoop;
   private final long timeoutNanos;
-  private final long tickMs;
   private final LookupException timedOut;
   // Calls not yet let go, oldest first: also in deadline order.
   private final ArrayDeque<Call<?>> calls = new ArrayDeque<>();
-  // The periodic timer while calls are under way, else -1.
+  // The timer set for the head's deadline while calls are under way, else -1.
   private long timer = -1;
 
   private record Call<T>(Promise<T> promise, long deadline) {
@@ -48,13 +49,7 @@ final class Deadline {
     this.context = vertx.getOrCreateContext();
     this.eventLoop = Thread.currentThread();
     this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    this.tickMs = tickMs(timeoutMs);
     this.timedOut = new LookupException(Failure.TIMEOUT, "Redis did not answer within " + timeoutMs + " ms");
-  }
-
-  /** How often deadlines are checked: a sixteenth of the timeout, from 1 to 100 ms. */
-  static long tickMs(long timeoutMs) {
-    return Math.max(1, Math.min(100, timeoutMs / 16));
   }
 
   /** The call under the deadline. Called on the owner's event loop. */
@@ -62,7 +57,7 @@ final class Deadline {
     Call<T> pending = new Call<>(Promise.promise(), System.nanoTime() + timeoutNanos);
     calls.add(pending);
     if (timer < 0) {
-      timer = vertx.setPeriodic(tickMs, id -> expire());
+      setTimer(pending.deadline());
     }
     call.onComplete(ar -> {
       if (Thread.currentThread() == eventLoop) {
@@ -92,15 +87,26 @@ final class Deadline {
   }
 
   private void expire() {
+    timer = -1;
     long now = System.nanoTime();
     Call<?> head;
     while ((head = calls.peek()) != null && (head.settled() || head.deadline() - now <= 0)) {
       calls.poll();
       head.promise().tryFail(timedOut);
     }
-    if (calls.isEmpty()) {
+    if (timer >= 0) {
+      // A failed call's callback began a call, which set a timer for its later deadline.
       vertx.cancelTimer(timer);
       timer = -1;
     }
+    if (head != null) {
+      setTimer(head.deadline());
+    }
+  }
+
+  /** Fires {@link #expire} at {@code deadline}, rounded up to the millisecond: never before it. */
+  private void setTimer(long deadline) {
+    long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
+    timer = vertx.setTimer(ms, id -> expire());
   }
 }

@@ -154,6 +154,10 @@ public final class ConfigLoader {
     List<String> warnings = new ArrayList<>();
     int proxyPort = s.port(PROXY_PORT, false);
     int respPort = s.port(RESP_PORT, true);
+    if (respPort == proxyPort) {
+      // Both would bind it (the native transport reuses ports) and share its connections at random.
+      throw new ConfigException("RESP_PORT", respPort + " is PROXY_PORT's too: the HTTP and RESP front ends need a port each");
+    }
     Duration ttl = s.positiveDuration(CACHE_TTL);
     int maxSize = s.number(CACHE_MAXSIZE, 0, ProxyConfig.MAX_CACHE_KEYS);
     long maxMemory = cacheMaxMemory(s, maxHeap, warnings);

@@ -88,13 +88,6 @@ class DeadlineTest {
     assertThat(onLoop(deadline::queued)).isZero();
   }
 
-  @Test
-  void theTickIsASixteenthOfTheTimeoutBetweenOneAndAHundredMilliseconds() {
-    assertThat(Deadline.tickMs(1000)).isEqualTo(62);
-    assertThat(Deadline.tickMs(10)).isEqualTo(1);
-    assertThat(Deadline.tickMs(60_000)).isEqualTo(100);
-  }
-
   private static Throwable failureOf(Future<?> future) throws Exception {
     CompletableFuture<Throwable> failure = new CompletableFuture<>();
     future.onComplete(ar -> failure.complete(ar.cause()));

@@ -103,6 +103,7 @@ class ConfigLoaderTest {
       "REDIS_URL|http://x:1|must start with redis://",
       "REDIS_URL|redis://host:1/abc|database must be a number",
       "CACHE_NEGATIVE_TTL|2h|is longer than CACHE_TTL (1h)",
+      "RESP_PORT|8080|8080 is PROXY_PORT's too",
       "ACCESS_LOG|maybe|not a boolean (use true/false, yes/no, on/off or 1/0)",
       "ACCESS_LOG|''|not a boolean",
       "LOG_FORMAT|xml|'xml' is not text or json",

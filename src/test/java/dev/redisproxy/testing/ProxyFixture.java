@@ -215,8 +215,13 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     }
     Map<String, String> env = new HashMap<>();
     env.put("MAX_PARALLEL", "2");
-    env.put("PROXY_PORT", Integer.toString(RedisProcess.freePort()));
-    env.put("RESP_PORT", resp ? Integer.toString(RedisProcess.freePort()) : "0");
+    int httpPort = RedisProcess.freePort();
+    int respPort = 0;
+    while (resp && (respPort == 0 || respPort == httpPort)) {
+      respPort = RedisProcess.freePort(); // two draws can give the same free port
+    }
+    env.put("PROXY_PORT", Integer.toString(httpPort));
+    env.put("RESP_PORT", Integer.toString(respPort));
     if (realRedis) {
       env.put("REDIS_URL", redis.url());
     }

@@ -7,7 +7,10 @@ import dev.redisproxy.testing.RedisProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -148,9 +151,15 @@ public final class ProxyStack implements AutoCloseable, BeforeAllCallback, After
       env.put("PROXY_PORT", Integer.toString(RedisProcess.freePort()));
       env.put("RESP_PORT", "0");
       env.putAll(settings);
+      // Free ports drawn one after another can be the same one: each setting gets one of its own.
+      Set<String> taken = new HashSet<>(List.of(env.get("PROXY_PORT")));
       for (Map.Entry<String, String> e : env.entrySet()) {
         if (FREE_PORT.equals(e.getValue())) {
-          e.setValue(Integer.toString(RedisProcess.freePort()));
+          String port;
+          do {
+            port = Integer.toString(RedisProcess.freePort());
+          } while (!taken.add(port));
+          e.setValue(port);
         }
       }
       int port = Integer.parseInt(env.get("PROXY_PORT"));
