@@ -54,7 +54,7 @@ public final class Main {
     }
     config.warnings().forEach(log::warn);
     PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
-    Vertx vertx = MeteredVertx.create(new VertxOptions().setPreferNativeTransport(true), registry);
+    Vertx vertx = MeteredVertx.create(vertxOptions(config), registry);
     Fatal.install(vertx);
     ProxyVerticle proxy = new ProxyVerticle(config, v -> RedisReaders.create(v, config), Ticker.system(), registry);
     try {
@@ -69,6 +69,18 @@ public final class Main {
         config.respPort() == 0 ? "off" : "on port " + config.respPort(),
         vertx.isNativeTransportEnabled() ? "epoll" : "NIO", config.describe());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, proxy, log), "shutdown"));
+  }
+
+  /**
+   * One event loop per front-end instance ({@code MAX_PARALLEL}), not Vert.x's default of two per
+   * core: the cache verticle then shares a loop with an HTTP and a RESP instance, whose lookups
+   * reach it and come back without waking another thread, and no loop sits waiting for work
+   * that a second thread on the same core would have to be woken for. With {@code MAX_PARALLEL=1}
+   * the whole proxy runs on one event loop (the cheapest per request when the proxy has about one
+   * core); to use more cores, raise {@code MAX_PARALLEL} to them (docs/operations.md).
+   */
+  static VertxOptions vertxOptions(ProxyConfig config) {
+    return new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(config.maxParallel());
   }
 
   /**
