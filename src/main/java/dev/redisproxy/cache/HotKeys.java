@@ -23,8 +23,10 @@ import java.util.PriorityQueue;
  *
  * <p>Cost per lookup: one time comparison and one summary offer (two on a miss), on the cache
  * verticle's event loop; the {@link Key} objects already exist. Past {@link #COUNTED_PER_SECOND}
- * lookups a second, reads are sampled (misses never are): exact figures where they are cheap,
- * estimates where counting every hit would cost throughput. Keys longer than
+ * lookups a second, lookups are sampled, misses as well as hits: exact figures where they are
+ * cheap, estimates where counting every one would cost throughput (a miss of a key not yet in a
+ * summary replaces a counter: on a workload of mostly misses, unsampled counting took 6 % of the
+ * cache verticle's loop). Keys longer than
  * {@link #MAX_KEY_BYTES} are not tracked, so the keys held here stay small. Memory is bounded by
  * the capacities, whatever the traffic. The report merges the sub-windows: O(counters), on demand.
  *
@@ -124,10 +126,8 @@ public final class HotKeys {
     }
     secondReads++;
     secondMisses++;
-    if (countKeys && key.length() <= MAX_KEY_BYTES) {
-      if (sampled()) {
-        reads[current].offer(key, true);
-      }
+    if (countKeys && key.length() <= MAX_KEY_BYTES && sampled()) {
+      reads[current].offer(key, true);
       misses[current].offer(key, true);
     }
   }
@@ -165,9 +165,10 @@ public final class HotKeys {
       }
     }
     Map<Key, long[]> missed = new HashMap<>();
-    for (HotKeysSummary s : misses) {
+    for (int i = 0; i < SLOTS; i++) {
+      HotKeysSummary s = misses[i];
       for (int c = 0; c < s.size(); c++) {
-        missed.computeIfAbsent(s.key(c), k -> new long[1])[0] += s.count(c);
+        missed.computeIfAbsent(s.key(c), k -> new long[1])[0] += s.count(c) << shift[i];
       }
     }
     LookupLatency window = new LookupLatency();
@@ -278,6 +279,7 @@ public final class HotKeys {
     targetShift = k;
     if (k > shift[current]) {
       reads[current].scaleDown(k - shift[current]);
+      misses[current].scaleDown(k - shift[current]);
       shift[current] = k;
     }
   }

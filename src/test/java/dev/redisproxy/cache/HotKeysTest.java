@@ -172,6 +172,26 @@ class HotKeysTest {
   }
 
   @Test
+  void pastTheCountingBudgetMissesAreSampledTooAndTheEstimatesStayClose() {
+    HotKeys hot = new HotKeys(now, 10 * SECOND, 64, 16);
+    long perSecond = HotKeys.COUNTED_PER_SECOND * 8;
+    for (int second = 0; second < 3; second++) {
+      for (long i = 0; i < perSecond; i++) {
+        hot.miss(Key.of(i % 4 < 3 ? "often" : "seldom"), now + i * (SECOND / perSecond));
+      }
+      now += SECOND;
+    }
+    assertThat(hot.sampling()).isEqualTo(8);
+    long total = 3 * perSecond;
+    List<HotKeysSnapshot.Row> missed = hot.snapshot(now, 10).byMisses();
+    assertThat(missed).extracting(HotKeysSnapshot.Row::key).containsExactly("often", "seldom");
+    assertThat(missed.get(0).misses()).isBetween((long) (total * 0.75 * 0.97), (long) (total * 0.75 * 1.03));
+    assertThat(missed.get(1).misses()).isBetween((long) (total * 0.25 * 0.95), (long) (total * 0.25 * 1.05));
+    List<HotKeysSnapshot.Row> read = hot.snapshot(now, 10).byReads();
+    assertThat(read.get(0).reads()).isBetween((long) (total * 0.75 * 0.97), (long) (total * 0.75 * 1.03));
+  }
+
+  @Test
   void keysTooLongToHoldAreCountedInTheRatesButNotTracked() {
     HotKeys hot = new HotKeys(now, 10 * SECOND, 8, 8);
     hot.hit(Key.wrap(new byte[HotKeys.MAX_KEY_BYTES + 1]), now);
