@@ -24,7 +24,7 @@
 #
 # Knobs (environment): BENCH_SECONDS (per load run, default 4), BENCH_ROUNDS (default 3),
 # BENCH_CLIENTS (default 50), BENCH_KEYS (cached key set, default 1000), BENCH_INSTANCES
-# (MAX_PARALLEL, default 2), BENCH_BASELINE (the path of another build's redis-proxy.jar: it runs
+# (MAX_PARALLEL, default 1 as the proxy's own: one event loop, where the load generator has the other core), BENCH_BASELINE (the path of another build's redis-proxy.jar: it runs
 # beside this build in the same rounds, and a last table gives this build's ratio to it),
 # BENCH_FRESH_TRIALS (freshness trials per mode, default 2000), BENCH_MEMORY_KEYS (keys read to measure
 # Redis memory per key, default 100000).
@@ -47,7 +47,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-50}
 KEYS=${BENCH_KEYS:-1000}
 MISS_KEYS=$((KEYS * 100))
-INSTANCES=${BENCH_INSTANCES:-2}
+INSTANCES=${BENCH_INSTANCES:-1}
 FRESH_TRIALS=${BENCH_FRESH_TRIALS:-2000}
 MEMORY_KEYS=${BENCH_MEMORY_KEYS:-100000}
 VALUE_BYTES=64
