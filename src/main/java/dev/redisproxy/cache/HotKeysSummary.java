@@ -16,8 +16,7 @@ import java.util.Arrays;
  * ascending count, so an increment moves a counter to the next bucket and the smallest counter is
  * the head of the first bucket: O(1) per offer. Everything is in arrays indexed by counter or
  * bucket number, and keys are found through an open-addressing table of counter numbers, so an
- * offer allocates nothing. Beside the count, each counter counts the offers marked as misses
- * since its key took it over.
+ * offer allocates nothing. Each counter also counts the offers marked as misses since its key took it.
  *
  * <p>Not thread-safe: owned by the cache verticle's event loop.
  */
@@ -48,8 +47,10 @@ final class HotKeysSummary {
   private int freeBucketCount;
   private int minBucket = NONE;
 
-  // Open addressing, linear probing, counter number + 1 (0 = empty); at most half full.
+  // Open addressing, linear probing, counter number + 1 (0 = empty); at most half full. Probes
+  // compare hashOf[counter], so a walk touches no Key object but its match.
   private final int[] table;
+  private final int[] hashOf;
   private final int mask;
 
   HotKeysSummary(int capacity) {
@@ -70,15 +71,17 @@ final class HotKeysSummary {
     bucketPrev = new int[capacity];
     freeBuckets = new int[capacity];
     table = new int[Integer.highestOneBit(capacity * 2 - 1) << 1];
+    hashOf = new int[capacity];
     mask = table.length - 1;
     clear();
   }
 
   /** Counts one occurrence of the key; {@code miss} also counts it as a miss. */
   void offer(Key key, boolean miss) {
-    int c = find(key);
+    int h = slotHash(key);
+    int c = find(key, h);
     if (c == NONE) {
-      c = take(key);
+      c = take(key, h);
     } else {
       increment(c);
     }
@@ -130,7 +133,7 @@ final class HotKeysSummary {
         last = newBucket(n, last, NONE);
       }
       attach(c, last);
-      index(keys[c], c);
+      index(c, slotHash(keys[c]));
     }
   }
 
@@ -155,7 +158,7 @@ final class HotKeysSummary {
   }
 
   /** The counter a new key gets: a fresh one while there is room, else the smallest one's. */
-  private int take(Key key) {
+  private int take(Key key, int h) {
     int c;
     if (size < capacity) {
       c = size++;
@@ -168,13 +171,13 @@ final class HotKeysSummary {
       }
     } else {
       c = bucketHead[minBucket];
-      unindex(keys[c]);
+      unindex(c);
       errors[c] = counts[c];
       increment(c);
     }
     keys[c] = key;
     misses[c] = 0;
-    index(key, c);
+    index(c, h);
     return c;
   }
 
@@ -259,34 +262,33 @@ final class HotKeysSummary {
     return h ^ (h >>> 16);
   }
 
-  private int find(Key key) {
-    for (int i = slotHash(key) & mask; ; i = (i + 1) & mask) {
-      int entry = table[i];
-      if (entry == 0) {
-        return NONE;
-      }
-      if (keys[entry - 1].equals(key)) {
-        return entry - 1;
+  private int find(Key key, int h) {
+    int i = h & mask;
+    for (int c = table[i] - 1; c != NONE; c = table[i = (i + 1) & mask] - 1) {
+      if (hashOf[c] == h && keys[c].equals(key)) {
+        return c;
       }
     }
+    return NONE;
   }
 
-  private void index(Key key, int c) {
-    int i = slotHash(key) & mask;
+  private void index(int c, int h) {
+    int i = h & mask;
     while (table[i] != 0) {
       i = (i + 1) & mask;
     }
     table[i] = c + 1;
+    hashOf[c] = h;
   }
 
-  /** Removes the key from the table, shifting later entries of its probe run back (no tombstones). */
-  private void unindex(Key key) {
-    int i = slotHash(key) & mask;
-    while (!keys[table[i] - 1].equals(key)) {
+  /** Removes counter c from the table, shifting later entries of its probe run back (no tombstones). */
+  private void unindex(int c) {
+    int i = hashOf[c] & mask;
+    while (table[i] != c + 1) {
       i = (i + 1) & mask;
     }
     for (int j = (i + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-      int home = slotHash(keys[table[j] - 1]) & mask;
+      int home = hashOf[table[j] - 1] & mask;
       // The entry at j may fill the hole at i only if its home is not cyclically within (i, j].
       if (((j - home) & mask) >= ((j - i) & mask)) {
         table[i] = table[j];
