@@ -144,21 +144,12 @@ class HotKeysTest {
   @Test
   void pastTheCountingBudgetReadsAreSampledAndTheEstimatesStayClose() {
     HotKeys hot = new HotKeys(now, 10 * SECOND, 64, 16);
-    long perSecond = HotKeys.COUNTED_PER_SECOND * 8;
-    for (int second = 0; second < 3; second++) {
-      for (long i = 0; i < perSecond; i++) {
-        // Three keys in turn, so a sampler that followed a pattern would see only one of them.
-        hot.hit(Key.of(i % 8 < 4 ? "a" : i % 8 < 7 ? "b" : "c"), now + i * (SECOND / perSecond));
-      }
-      now += SECOND;
-      if (second == 0) {
-        assertThat(hot.sampling()).as("counting every read up to the budget").isEqualTo(1);
-      }
-    }
+    // Three keys in turn, so a sampler that followed a pattern would see only one of them.
+    long total = eightTimesTheBudgetFor3Seconds(i -> hot.hit(Key.of(i % 8 < 4 ? "a" : i % 8 < 7 ? "b" : "c"),
+        now + i * (SECOND / (HotKeys.COUNTED_PER_SECOND * 8))), hot);
     assertThat(hot.sampling()).isEqualTo(8);
     List<HotKeysSnapshot.Row> top = hot.snapshot(now, 10).byReads();
     assertThat(top).extracting(HotKeysSnapshot.Row::key).containsExactly("a", "b", "c");
-    long total = 3 * perSecond;
     assertThat(top.get(0).reads()).isBetween((long) (total * 0.5 * 0.97), (long) (total * 0.5 * 1.03));
     assertThat(top.get(1).reads()).isBetween((long) (total * 0.375 * 0.97), (long) (total * 0.375 * 1.03));
     assertThat(top.get(2).reads()).isBetween((long) (total * 0.125 * 0.95), (long) (total * 0.125 * 1.05));
@@ -174,21 +165,34 @@ class HotKeysTest {
   @Test
   void pastTheCountingBudgetMissesAreSampledTooAndTheEstimatesStayClose() {
     HotKeys hot = new HotKeys(now, 10 * SECOND, 64, 16);
-    long perSecond = HotKeys.COUNTED_PER_SECOND * 8;
-    for (int second = 0; second < 3; second++) {
-      for (long i = 0; i < perSecond; i++) {
-        hot.miss(Key.of(i % 4 < 3 ? "often" : "seldom"), now + i * (SECOND / perSecond));
-      }
-      now += SECOND;
-    }
+    long total = eightTimesTheBudgetFor3Seconds(i -> hot.miss(Key.of(i % 4 < 3 ? "often" : "seldom"),
+        now + i * (SECOND / (HotKeys.COUNTED_PER_SECOND * 8))), hot);
     assertThat(hot.sampling()).isEqualTo(8);
-    long total = 3 * perSecond;
     List<HotKeysSnapshot.Row> missed = hot.snapshot(now, 10).byMisses();
     assertThat(missed).extracting(HotKeysSnapshot.Row::key).containsExactly("often", "seldom");
     assertThat(missed.get(0).misses()).isBetween((long) (total * 0.75 * 0.97), (long) (total * 0.75 * 1.03));
     assertThat(missed.get(1).misses()).isBetween((long) (total * 0.25 * 0.95), (long) (total * 0.25 * 1.05));
     List<HotKeysSnapshot.Row> read = hot.snapshot(now, 10).byReads();
     assertThat(read.get(0).reads()).isBetween((long) (total * 0.75 * 0.97), (long) (total * 0.75 * 1.03));
+  }
+
+  /**
+   * Three seconds of lookups at eight times {@link HotKeys#COUNTED_PER_SECOND}: {@code lookup} takes
+   * the lookup's number within its second and reads {@code now}, which moves a second after each.
+   * Checks that the first second is counted one by one; returns the lookups made.
+   */
+  private long eightTimesTheBudgetFor3Seconds(java.util.function.LongConsumer lookup, HotKeys hot) {
+    long perSecond = HotKeys.COUNTED_PER_SECOND * 8;
+    for (int second = 0; second < 3; second++) {
+      for (long i = 0; i < perSecond; i++) {
+        lookup.accept(i);
+      }
+      now += SECOND;
+      if (second == 0) {
+        assertThat(hot.sampling()).as("counting every lookup up to the budget").isEqualTo(1);
+      }
+    }
+    return 3 * perSecond;
   }
 
   @Test
