@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * with compressed oops: the cache's slot 56 (twelve ints: hash, chain, two list links, two timer
  * wheel links, deadline and stored time as two ints each, flags, weight; key and value
  * references), its table slot 4 x 2^21 / 10^6 = 8.4, key wrapper and array header 24 + 16, value
- * array header 16: 120.4, plus G1's rounding of the cache's three large arrays up to whole regions.
+ * array header 16: 120.4, plus G1's rounding of the cache's four large arrays up to whole regions.
  * Lifetimes are mixed (a minute to an hour) so that the timer wheel holds entries on two of its levels.
  *
  * <p>{@code java -cp ... dev.redisproxy.bench.MemoryFootprint [ENTRIES]}

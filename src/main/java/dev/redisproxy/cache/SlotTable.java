@@ -5,15 +5,17 @@ import java.util.Arrays;
 /**
  * The entries of an {@link LruTtlCache} as <em>slots</em>, and the hash index over them.
  *
- * <p>A slot is an index into two arrays rather than a node object: {@code links} holds its hash,
- * bucket chain, the links of the two lists it is on (recency or stale, and a timer wheel bucket),
- * its times and weight as {@value #STRIDE} ints side by side, {@code keysAndValues} its key and
- * value side by side. Why not nodes: a hit relinks the recency list, six reference stores into
- * long-lived objects, and under G1 (the JVM's default) each such store pays a post-write barrier, a
- * fence and often a card to enqueue; with nodes, a hit ran 3x slower under G1 than under the
- * Parallel collector, whose barrier is one plain store. Int stores pay no barrier, and the
- * collector never traces the links. The hash table is our own, not a {@link java.util.HashMap},
- * for the same reasons (see {@code CacheBenchmark} and {@code MemoryFootprint} in {@code src/bench}).
+ * <p>A slot is an index into three arrays rather than a node object: {@code index} holds its key's
+ * hash and bucket chain, {@code links} the links of the two lists it is on (recency or stale, and a
+ * timer wheel bucket), its times and weight as {@value #STRIDE} ints side by side, and
+ * {@code keysAndValues} its key and value. Why not nodes: a hit relinks the recency list, six
+ * reference stores into long-lived objects, and under G1 (the JVM's default) each such store pays
+ * a post-write barrier, a fence and often a card to enqueue; with nodes, a hit ran 3x slower under
+ * G1 than under Parallel, whose barrier is one plain store. Int stores pay no barrier, and the
+ * collector never traces them. The hash table is our own, not a {@link java.util.HashMap}, for the
+ * same reasons. Chains are kept apart from {@code links} so that a put, which walks its key's
+ * bucket and its victim's, reads 8 bytes a slot and not a cache line; and they run oldest first,
+ * so that the victim is mostly first in its bucket (see {@code CacheBenchmark}).
  *
  * <p>The first slots are list heads (sentinels) handed to the owner: every list is circular
  * through its head, so unlinking never needs to know which list a slot is on. As a bucket chain or
@@ -22,18 +24,19 @@ import java.util.Arrays;
  */
 final class SlotTable {
 
-  // The ints of one slot. What a hit reads comes first, to share its cache line.
-  static final int HASH = 0;
-  static final int CHAIN = 1;
-  static final int DEADLINE = 2; // and 3: a long, see time()
-  static final int FLAGS = 4; // bit 0 EvictionOrder's, the bits above TimerWheel's
-  static final int PREV = 5;
-  static final int NEXT = 6;
-  static final int STORED = 7; // and 8
-  static final int WEIGHT = 9;
-  static final int TIMER_PREV = 10;
-  static final int TIMER_NEXT = 11;
-  static final int STRIDE = 12;
+  // The ints of one slot in `links`. What a hit reads comes first, to share its cache line.
+  static final int DEADLINE = 0; // and 1: a long, see time()
+  static final int FLAGS = 2; // bit 0 EvictionOrder's, the bits above TimerWheel's
+  static final int PREV = 3;
+  static final int NEXT = 4;
+  static final int STORED = 5; // and 6
+  static final int WEIGHT = 7;
+  static final int TIMER_PREV = 8;
+  static final int TIMER_NEXT = 9;
+  static final int STRIDE = 10;
+  // The ints of one slot in `index`: its key's hash and the next slot in its bucket (or free list).
+  private static final int HASH = 0;
+  private static final int CHAIN = 1;
 
   private static final int MIN_TABLE = 16;
   private static final int MAX_TABLE = 1 << 30;
@@ -44,8 +47,9 @@ final class SlotTable {
   private final int heads;
   // Bucket heads of the hash index: slot numbers, 0 for an empty bucket.
   private int[] table;
-  int[] links;
-  Object[] keysAndValues;
+  private int[] index;
+  private int[] links;
+  private Object[] keysAndValues;
   // Slots below `used` have been handed out; freed ones are chained from `free` through CHAIN.
   private int used;
   private int free;
@@ -53,9 +57,9 @@ final class SlotTable {
   // The sum of the WEIGHT of held slots, kept here where slots come and go.
   private long weight;
 
-  /** The most entries a table with this many heads can index. */
+  /** The most entries a table with this many heads can index, held to what one array of a slot's 12 ints could. */
   static int maxCapacity(int heads) {
-    return (Integer.MAX_VALUE - 8) / STRIDE - heads;
+    return (Integer.MAX_VALUE - 8) / (STRIDE + 2) - heads;
   }
 
   /**
@@ -66,7 +70,9 @@ final class SlotTable {
     this.capacity = capacity;
     this.heads = heads;
     int slots = Math.min(capacity, MAX_PREALLOCATED);
-    table = new int[tableSizeFor(slots)];
+    int wanted = (int) Math.min(MAX_TABLE, slots * 4L / 3 + 1);
+    table = new int[Math.max(MIN_TABLE, Integer.highestOneBit(wanted - 1) << 1)];
+    index = new int[(heads + slots) * 2];
     links = new int[(heads + slots) * STRIDE];
     keysAndValues = new Object[(heads + slots) * 2];
     clear();
@@ -120,8 +126,9 @@ final class SlotTable {
 
   // --- lists: `prev` is PREV or TIMER_PREV, and the next link is the int after it ---
 
-  /** Links the slot last on the list whose head is {@code head}, just before the head. */
-  void linkLast(int head, int s, int prev) {
+  /** Moves the slot from the list of this kind it is on, if any, to the end of the list at {@code head}. */
+  void moveLast(int head, int s, int prev) {
+    detach(s, prev);
     int last = links[head * STRIDE + prev];
     links[s * STRIDE + prev] = last;
     links[s * STRIDE + prev + 1] = head;
@@ -129,28 +136,19 @@ final class SlotTable {
     links[head * STRIDE + prev] = s;
   }
 
-  /**
-   * Moves the slot to the end of the list whose head is {@code head}, from the list of this kind it
-   * is on, if any: one relink where an unlink then a link would first link the slot to itself.
-   */
-  void moveLast(int head, int s, int prev) {
-    int b = s * STRIDE + prev;
-    int p = links[b];
-    int n = links[b + 1];
-    links[p * STRIDE + prev + 1] = n;
-    links[n * STRIDE + prev] = p;
-    linkLast(head, s, prev);
-  }
-
   /** Takes the slot off its list and leaves it linked to itself; a no-op for a slot on none. */
   void unlink(int s, int prev) {
-    int b = s * STRIDE + prev;
-    int p = links[b];
-    int n = links[b + 1];
+    detach(s, prev);
+    links[s * STRIDE + prev] = s;
+    links[s * STRIDE + prev + 1] = s;
+  }
+
+  /** Links the slot's neighbours on the list to each other; its own links are left as they were. */
+  private void detach(int s, int prev) {
+    int p = links[s * STRIDE + prev];
+    int n = links[s * STRIDE + prev + 1];
     links[p * STRIDE + prev + 1] = n;
     links[n * STRIDE + prev] = p;
-    links[b] = s;
-    links[b + 1] = s;
   }
 
   /** The first slot of the list whose head is {@code head}, or the head itself if it is empty. */
@@ -167,8 +165,8 @@ final class SlotTable {
 
   /** The key's slot, or 0. */
   int find(Object key, int hash) {
-    for (int s = table[hash & (table.length - 1)]; s != 0; s = links[s * STRIDE + CHAIN]) {
-      if (links[s * STRIDE + HASH] == hash) {
+    for (int s = table[hash & (table.length - 1)]; s != 0; s = index[s * 2 + CHAIN]) {
+      if (index[s * 2 + HASH] == hash) {
         Object k = keysAndValues[s * 2];
         if (k == key || key.equals(k)) {
           return s;
@@ -196,29 +194,21 @@ final class SlotTable {
     return s;
   }
 
-  /**
-   * Hands a held slot to another key, as a free then an add would but in one step: out of its
-   * bucket into the key's, weight 0; it stays on its lists and keeps its value for the caller to
-   * replace. For a put into a full table, which reuses the slot it evicts.
-   */
+  /** Moves a held slot to another key's bucket, for a put into a full table; lists, weight and value stay for the caller. */
   void rekey(int s, Object key, int hash) {
     unchain(s);
     chain(s, key, hash);
-    int b = s * STRIDE;
-    weight -= links[b + WEIGHT];
-    links[b + WEIGHT] = 0;
   }
 
   /** Takes the slot out of the index and lets its key and value go. The caller unlinks it from its lists first. */
   void free(int s) {
-    int b = s * STRIDE;
     unchain(s);
     keysAndValues[s * 2] = null;
     keysAndValues[s * 2 + 1] = null;
-    links[b + CHAIN] = free;
+    index[s * 2 + CHAIN] = free;
     free = s;
     size--;
-    weight -= links[b + WEIGHT];
+    weight -= links[s * STRIDE + WEIGHT];
   }
 
   /** Frees every slot and empties every list. */
@@ -242,59 +232,67 @@ final class SlotTable {
   private int newSlot() {
     if (free != 0) {
       int s = free;
-      free = links[s * STRIDE + CHAIN];
+      free = index[s * 2 + CHAIN];
       return s;
     }
     if (used == keysAndValues.length / 2) {
       int slots = (int) Math.min(capacity, 2L * Math.max(used - heads, MIN_TABLE));
       links = Arrays.copyOf(links, (heads + slots) * STRIDE);
+      index = Arrays.copyOf(index, (heads + slots) * 2);
       keysAndValues = Arrays.copyOf(keysAndValues, (heads + slots) * 2);
     }
     return used++;
   }
 
-  /** Gives the slot the key and puts it at the front of the key's bucket. */
+  /** Gives the slot the key and puts it last in the key's bucket: a put has just walked that chain. */
   private void chain(int s, Object key, int hash) {
-    links[s * STRIDE + HASH] = hash;
+    index[s * 2 + HASH] = hash;
+    index[s * 2 + CHAIN] = 0;
     int i = hash & (table.length - 1);
-    links[s * STRIDE + CHAIN] = table[i];
-    table[i] = s;
+    int last = table[i];
+    while (last != 0 && index[last * 2 + CHAIN] != 0) {
+      last = index[last * 2 + CHAIN];
+    }
+    link(i, last, s);
     keysAndValues[s * 2] = key;
   }
 
   /** Takes the slot out of its bucket's chain. */
   private void unchain(int s) {
-    int b = s * STRIDE;
-    int i = links[b + HASH] & (table.length - 1);
-    int n = table[i];
-    if (n == s) {
-      table[i] = links[b + CHAIN];
-    } else {
-      while (links[n * STRIDE + CHAIN] != s) {
-        n = links[n * STRIDE + CHAIN];
-      }
-      links[n * STRIDE + CHAIN] = links[b + CHAIN];
+    int i = index[s * 2 + HASH] & (table.length - 1);
+    int prev = 0;
+    for (int n = table[i]; n != s; n = index[n * 2 + CHAIN]) {
+      prev = n;
     }
+    link(i, prev, index[s * 2 + CHAIN]);
   }
 
+  /** Doubles the table; each bucket splits in two, keeping its order (see chain()). */
   private void resize() {
     int[] old = table;
     table = new int[old.length * 2];
-    int mask = table.length - 1;
-    for (int head : old) {
-      for (int s = head; s != 0; ) {
-        int b = s * STRIDE;
-        int next = links[b + CHAIN];
-        int i = links[b + HASH] & mask;
-        links[b + CHAIN] = table[i];
-        table[i] = s;
-        s = next;
+    for (int i = 0; i < old.length; i++) {
+      int low = 0;
+      int high = 0;
+      for (int s = old[i], next; s != 0; s = next) {
+        next = index[s * 2 + CHAIN];
+        index[s * 2 + CHAIN] = 0;
+        if ((index[s * 2 + HASH] & old.length) == 0) {
+          low = link(i, low, s);
+        } else {
+          high = link(i + old.length, high, s);
+        }
       }
     }
   }
 
-  private static int tableSizeFor(int entries) {
-    int wanted = Math.max(MIN_TABLE, (int) Math.min(MAX_TABLE, entries * 4L / 3 + 1));
-    return Integer.highestOneBit(wanted - 1) << 1;
+  /** Makes {@code s} (0: none) follow {@code prev} in bucket {@code i}, or lead it if {@code prev} is 0; returns s. */
+  private int link(int i, int prev, int s) {
+    if (prev == 0) {
+      table[i] = s;
+    } else {
+      index[prev * 2 + CHAIN] = s;
+    }
+    return s;
   }
 }

@@ -256,6 +256,34 @@ class LruTtlCacheTest {
     }
   }
 
+  /** A thousand hashes for many keys: long chains, split by each growth of the table. */
+  private record FewHashes(int id) {
+    @Override
+    public int hashCode() {
+      return (id % 1000) << 10;
+    }
+  }
+
+  @Test
+  void longChainsKeepEveryEntryReachableThroughGrowthRemovalAndEviction() {
+    LruTtlCache<FewHashes, Integer> c = new LruTtlCache<>(100_000, TTL.toNanos(), ticker);
+    for (int i = 0; i < 90_000; i++) {
+      c.put(new FewHashes(i), i);
+    }
+    for (int i = 0; i < 90_000; i += 3) {
+      assertThat(c.remove(new FewHashes(i))).isTrue();
+    }
+    // 60,000 left, 60,000 more put: the 20,000 least recently put go, those below 30,000.
+    for (int i = 90_000; i < 150_000; i++) {
+      c.put(new FewHashes(i), i);
+    }
+    assertThat(c.size()).isEqualTo(100_000);
+    for (int i = 0; i < 150_000; i++) {
+      boolean held = i >= 90_000 || (i >= 30_000 && i % 3 != 0);
+      assertThat(c.get(new FewHashes(i))).isEqualTo(held ? i : null);
+    }
+  }
+
   /**
    * Random operations checked against a plain access-ordered LinkedHashMap with timestamps: gets,
    * puts, removals, purges and the odd clear, so that freed slots are reused in every way.
