@@ -14,8 +14,10 @@ import java.util.Arrays;
  * G1 than under Parallel, whose barrier is one plain store. Int stores pay no barrier, and the
  * collector never traces them. The hash table is our own, not a {@link java.util.HashMap}, for the
  * same reasons. Chains are kept apart from {@code links} so that a put, which walks its key's
- * bucket and its victim's, reads 8 bytes a slot and not a cache line; and they run oldest first,
- * so that the victim is mostly first in its bucket (see {@code CacheBenchmark}).
+ * bucket and its victim's, reads 8 bytes a slot and not a cache line; they run oldest first, so
+ * that the victim is mostly first in its bucket; and a link carries its key's hash's high bits,
+ * so that a walk compares ints, and a hit reads no more than the bucket, key and slot (see
+ * {@code CacheBenchmark}).
  *
  * <p>The first slots are list heads (sentinels) handed to the owner: every list is circular
  * through its head, so unlinking never needs to know which list a slot is on. As a bucket chain or
@@ -45,7 +47,8 @@ final class SlotTable {
 
   private final int capacity;
   private final int heads;
-  // Bucket heads of the hash index: slot numbers, 0 for an empty bucket.
+  // A bucket link (a `table` entry, 0 for none; a CHAIN) is a slot in these bits, its hash's above.
+  private final int slotMask;
   private int[] table;
   private int[] index;
   private int[] links;
@@ -62,13 +65,11 @@ final class SlotTable {
     return (Integer.MAX_VALUE - 8) / (STRIDE + 2) - heads;
   }
 
-  /**
-   * @param capacity entries at most, not counting the heads; at most {@link #maxCapacity(int)}
-   * @param heads    slots 0 to heads - 1 are list heads, each an empty circular list of both kinds
-   */
+  /** At most {@code capacity} entries ({@link #maxCapacity}); slots 0 to heads - 1 are list heads, each an empty list of both kinds. */
   SlotTable(int capacity, int heads) {
     this.capacity = capacity;
     this.heads = heads;
+    this.slotMask = -1 >>> Integer.numberOfLeadingZeros(heads + capacity - 1);
     int slots = Math.min(capacity, MAX_PREALLOCATED);
     int wanted = (int) Math.min(MAX_TABLE, slots * 4L / 3 + 1);
     table = new int[Math.max(MIN_TABLE, Integer.highestOneBit(wanted - 1) << 1)];
@@ -106,8 +107,7 @@ final class SlotTable {
 
   /** The long at ints {@code field} and {@code field + 1} of the slot. */
   long time(int s, int field) {
-    int b = s * STRIDE + field;
-    return ((long) links[b] << 32) | (links[b + 1] & 0xFFFFFFFFL);
+    return ((long) links[s * STRIDE + field] << 32) | (links[s * STRIDE + field + 1] & 0xFFFFFFFFL);
   }
 
   void setTime(int s, int field, long t) {
@@ -165,8 +165,10 @@ final class SlotTable {
 
   /** The key's slot, or 0. */
   int find(Object key, int hash) {
-    for (int s = table[hash & (table.length - 1)]; s != 0; s = index[s * 2 + CHAIN]) {
-      if (index[s * 2 + HASH] == hash) {
+    int tag = hash & ~slotMask;
+    for (int e = table[hash & (table.length - 1)]; e != 0; e = index[(e & slotMask) * 2 + CHAIN]) {
+      if ((e & ~slotMask) == tag) {
+        int s = e & slotMask;
         Object k = keysAndValues[s * 2];
         if (k == key || key.equals(k)) {
           return s;
@@ -217,10 +219,8 @@ final class SlotTable {
     Arrays.fill(keysAndValues, null);
     for (int h = 0; h < heads; h++) {
       int b = h * STRIDE;
-      links[b + PREV] = h;
-      links[b + NEXT] = h;
-      links[b + TIMER_PREV] = h;
-      links[b + TIMER_NEXT] = h;
+      links[b + PREV] = links[b + NEXT] = h;
+      links[b + TIMER_PREV] = links[b + TIMER_NEXT] = h;
     }
     used = heads;
     free = 0;
@@ -249,11 +249,11 @@ final class SlotTable {
     index[s * 2 + HASH] = hash;
     index[s * 2 + CHAIN] = 0;
     int i = hash & (table.length - 1);
-    int last = table[i];
+    int last = table[i] & slotMask;
     while (last != 0 && index[last * 2 + CHAIN] != 0) {
-      last = index[last * 2 + CHAIN];
+      last = index[last * 2 + CHAIN] & slotMask;
     }
-    link(i, last, s);
+    link(i, last, (hash & ~slotMask) | s);
     keysAndValues[s * 2] = key;
   }
 
@@ -261,7 +261,7 @@ final class SlotTable {
   private void unchain(int s) {
     int i = index[s * 2 + HASH] & (table.length - 1);
     int prev = 0;
-    for (int n = table[i]; n != s; n = index[n * 2 + CHAIN]) {
+    for (int n = table[i] & slotMask; n != s; n = index[n * 2 + CHAIN] & slotMask) {
       prev = n;
     }
     link(i, prev, index[s * 2 + CHAIN]);
@@ -274,25 +274,26 @@ final class SlotTable {
     for (int i = 0; i < old.length; i++) {
       int low = 0;
       int high = 0;
-      for (int s = old[i], next; s != 0; s = next) {
+      for (int e = old[i], next; e != 0; e = next) {
+        int s = e & slotMask;
         next = index[s * 2 + CHAIN];
         index[s * 2 + CHAIN] = 0;
         if ((index[s * 2 + HASH] & old.length) == 0) {
-          low = link(i, low, s);
+          low = link(i, low, e);
         } else {
-          high = link(i + old.length, high, s);
+          high = link(i + old.length, high, e);
         }
       }
     }
   }
 
-  /** Makes {@code s} (0: none) follow {@code prev} in bucket {@code i}, or lead it if {@code prev} is 0; returns s. */
-  private int link(int i, int prev, int s) {
+  /** Makes link {@code e} (0: none) follow slot {@code prev} in bucket {@code i}, or lead it if prev is 0; returns e's slot. */
+  private int link(int i, int prev, int e) {
     if (prev == 0) {
-      table[i] = s;
+      table[i] = e;
     } else {
-      index[prev * 2 + CHAIN] = s;
+      index[prev * 2 + CHAIN] = e;
     }
-    return s;
+    return e & slotMask;
   }
 }
