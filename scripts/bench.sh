@@ -7,6 +7,7 @@
 #         without pipelining and with -P 16.
 #   HTTP: wrk against GET /get/<key> over cached keys, Webdis in front of the same Redis, and a
 #         bare Vert.x HTTP server with a fixed body of the same size; then a run of misses.
+#   Both RESP sections also run the same build at MAX_PARALLEL one higher, beside twemproxy.
 #   RESP misses: the same, over a key space 100 times the cache (nearly every read misses), beside
 #         twemproxy (Debian's nutcracker, a plain proxy in C that forwards every GET), redis-server, and
 #         a bare vertx-redis-client forwarder on one event loop (BareForwarder: the library's ceiling).
@@ -213,7 +214,12 @@ bench:
     - 127.0.0.1:$REDIS_PORT:1
 YML
 nutcracker -c "$WORK/twemproxy.yml" -s "$(free_port)" -o "$WORK/twemproxy.log" -p "$WORK/twemproxy.pid" & PIDS+=($!)
-PORTS=("$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT" "$TWEM_PORT" "$LIBFWD_PORT")
+# The same build at one more event loop per core than the main one (MAX_PARALLEL=INSTANCES+1): its RESP rows
+# beside the main proxy's show what the setting trades (fewer wake-ups unpipelined, more cores pipelined).
+WIDE=$((INSTANCES + 1)); WIDE_HTTP=$(free_port); WIDE_RESP=$(free_port)
+REDIS_PORT=$REDIS_PORT PROXY_PORT=$WIDE_HTTP RESP_PORT=$WIDE_RESP CACHE_MAXSIZE=$((KEYS * 2)) \
+  MAX_PARALLEL=$WIDE MAX_CONNECTIONS=10000 java -jar target/redis-proxy.jar >"$WORK/proxy-wide.log" 2>&1 & PIDS+=($!)
+PORTS=("$PROXY_HTTP" "$PROXY_RESP" "$BARE_RESP" "$BARE_HTTP" "$WEBDIS_PORT" "$TWEM_PORT" "$LIBFWD_PORT" "$WIDE_HTTP" "$WIDE_RESP")
 # BENCH_BASELINE: another build's jar, configured alike, a contestant in the same rounds ("base").
 BASE=()
 if [ -n "${BENCH_BASELINE:-}" ]; then
@@ -239,7 +245,7 @@ only() { [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]; }
 if only main; then
 
 echo "bench: warming up the JVM servers" >&2
-for port in "$PROXY_RESP" "$BARE_RESP" ${BASE_RESP:-}; do rb "$port" 200000 >/dev/null; rb "$port" 200000 -P 16 >/dev/null; done
+for port in "$PROXY_RESP" "$WIDE_RESP" "$BARE_RESP" ${BASE_RESP:-}; do rb "$port" 200000 >/dev/null; rb "$port" 200000 -P 16 >/dev/null; done
 SECONDS_PER_RUN_SAVED=$SECONDS_PER_RUN; SECONDS_PER_RUN=3
 wrk_rps "http://127.0.0.1:$PROXY_HTTP" "$KEYS" "/get/key:" "" >/dev/null
 wrk_rps "http://127.0.0.1:$BARE_HTTP" "$KEYS" "/get/key:" "" >/dev/null
@@ -250,12 +256,14 @@ echo "bench: RESP" >&2
 for pipeline in 1 16; do
   base "rb_timed ${BASE_RESP:-} -P $pipeline"
   rounds resp "proxy=rb_timed $PROXY_RESP -P $pipeline" "redis=rb_timed $REDIS_PORT -P $pipeline" \
-    "bare=rb_timed $BARE_RESP -P $pipeline" "twem=rb_timed $TWEM_PORT -P $pipeline" "${BASE_SPEC[@]}"
-  p=$resp_proxy; r=$resp_redis; b=$resp_bare; t=$resp_twem
+    "bare=rb_timed $BARE_RESP -P $pipeline" "twem=rb_timed $TWEM_PORT -P $pipeline" \
+    "wide=rb_timed $WIDE_RESP -P $pipeline" "${BASE_SPEC[@]}"
+  p=$resp_proxy; r=$resp_redis; b=$resp_bare; t=$resp_twem; w=$resp_wide
   row "RESP GET hits, $CLIENTS clients, -P $pipeline" "$p" "redis-server $r / bare Vert.x $b" \
     "$(ratio "$p" "$r") / $(ratio "$p" "$b")" "$([ "$pipeline" = 1 ] && echo '≥ 0.85 / ≥ 0.9' || echo '— / ≥ 0.7')"
   row "RESP GET hits, $CLIENTS clients, -P $pipeline, vs twemproxy" "$p" "twemproxy $t" "$(ratio "$p" "$t")" \
     "$([ "$pipeline" = 1 ] && echo '≥ 1.1' || echo '≥ 1.5')"
+  row "RESP GET hits, $CLIENTS clients, -P $pipeline, vs twemproxy, at MAX_PARALLEL=$WIDE" "$w" "twemproxy $t" "$(ratio "$w" "$t")" "—"
   base_row "RESP GET hits, -P $pipeline" "$p" "${resp_base:-}"
 done
 
@@ -280,15 +288,18 @@ row "HTTP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2)))" "$p" "Webdis
 base_row "HTTP GET mostly misses" "$p" "${misses_base:-}"
 
 echo "bench: RESP misses" >&2
+RB_KEYS=$MISS_KEYS rb "$WIDE_RESP" 200000 -P 16 >/dev/null  # the other proxies' miss paths are warm from HTTP
 for pipeline in 1 16; do
   base "rb_timed ${BASE_RESP:-} -P $pipeline"
   RB_KEYS=$MISS_KEYS rounds rmiss "proxy=rb_timed $PROXY_RESP -P $pipeline" "twem=rb_timed $TWEM_PORT -P $pipeline" \
-    "redis=rb_timed $REDIS_PORT -P $pipeline" "lib=rb_timed $LIBFWD_PORT -P $pipeline" "${BASE_SPEC[@]}"
-  p=$rmiss_proxy; t=$rmiss_twem; r=$rmiss_redis; l=$rmiss_lib
+    "redis=rb_timed $REDIS_PORT -P $pipeline" "lib=rb_timed $LIBFWD_PORT -P $pipeline" \
+    "wide=rb_timed $WIDE_RESP -P $pipeline" "${BASE_SPEC[@]}"
+  p=$rmiss_proxy; t=$rmiss_twem; r=$rmiss_redis; l=$rmiss_lib; w=$rmiss_wide
   row "RESP GET mostly misses ($MISS_KEYS keys, cache $((KEYS * 2))), -P $pipeline" "$p" "twemproxy $t / redis-server $r" \
     "$(ratio "$p" "$t") / $(ratio "$p" "$r")" "$([ "$pipeline" = 1 ] && echo '≥ 1.0 / —' || echo '≥ 0.8 / —')"
   row "RESP GET mostly misses, -P $pipeline, vs vertx-redis-client forwarding bare (one loop, no cache)" "$p" "bare forwarder $l" \
     "$(ratio "$p" "$l")" "—"
+  row "RESP GET mostly misses, -P $pipeline, vs twemproxy, at MAX_PARALLEL=$WIDE" "$w" "twemproxy $t" "$(ratio "$w" "$t")" "—"
   base_row "RESP GET mostly misses, -P $pipeline" "$p" "${rmiss_base:-}"
 done
 
