@@ -36,7 +36,7 @@ final class SlotTable {
   static final int TIMER_PREV = 8;
   static final int TIMER_NEXT = 9;
   static final int STRIDE = 10;
-  // The ints of one slot in `index`: its key's hash and the next slot in its bucket (or free list).
+  // The ints of one slot in `index`: its key's hash, and the link to the next in its bucket (or the next free slot).
   private static final int HASH = 0;
   private static final int CHAIN = 1;
 
