@@ -52,8 +52,9 @@ public record ProxyConfig(
     List<String> warnings) {
 
   /**
-   * The most keys {@code CACHE_MAXSIZE} takes: the limit of the cache's slot arrays (twelve ints per
-   * entry in one array, indexed by int), which {@code LruTtlCache.MAX_CAPACITY} states for the cache.
+   * The most keys {@code CACHE_MAXSIZE} takes: the limit of the cache's slot arrays (held to what one
+   * array of twelve ints per entry, indexed by int, could index), which
+   * {@code LruTtlCache.MAX_CAPACITY} states for the cache.
    */
   public static final int MAX_CACHE_KEYS = 178_956_647;
 
