@@ -36,7 +36,7 @@ public final class LruTtlCache<K, V> {
    * and a {@code byte[]}): its slot (12 ints in two arrays, two references: 56), its share of the hash table (4
    * bytes per bucket, 5.3 to 10.7 per entry), the key wrapper and two array headers (24 + 16 + 16),
    * their padding to 8 bytes (up to 7 each), and G1's rounding of the slot arrays to regions.
-   * {@code MemoryFootprint} measures 126 for a million entries of 16-byte keys and 64-byte values
+   * {@code MemoryFootprint} measures 128 for a million entries of 16-byte keys and 64-byte values
    * (no padding); this adds the worst padding and the emptiest table: never under-counted.
    */
   public static final int ENTRY_OVERHEAD = 144;
