@@ -17,8 +17,6 @@ final class EvictionOrder {
   static final int STALE = 1;
   /** The head slots this takes, from 0. */
   static final int HEADS = 2;
-  // Bit 0 of a slot's FLAGS: set on the stale list. The bits above are the timer wheel's.
-  private static final int EXPIRED = 1;
 
   private final SlotTable slots;
 
@@ -28,12 +26,12 @@ final class EvictionOrder {
 
   /** Puts the slot at the tail of the recency list, as live, from whichever list it is on, if any. */
   void addLive(int s) {
-    slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) & ~EXPIRED);
+    slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) & ~SlotTable.EXPIRED);
     slots.moveLast(RECENCY, s, SlotTable.PREV);
   }
 
   boolean isLive(int s) {
-    return (slots.get(s, SlotTable.FLAGS) & EXPIRED) == 0;
+    return (slots.get(s, SlotTable.FLAGS) & SlotTable.EXPIRED) == 0;
   }
 
   /** Moves a live slot to the tail of the recency list: it is the most recently used. */
@@ -46,7 +44,7 @@ final class EvictionOrder {
   /** Moves a live slot to the tail of the stale list; a stale one stays where it is. */
   void markStale(int s) {
     if (isLive(s)) {
-      slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) | EXPIRED);
+      slots.set(s, SlotTable.FLAGS, slots.get(s, SlotTable.FLAGS) | SlotTable.EXPIRED);
       slots.moveLast(STALE, s, SlotTable.PREV);
     }
   }

@@ -28,7 +28,8 @@ final class SlotTable {
 
   // The ints of one slot in `links`. What a hit reads comes first, to share its cache line.
   static final int DEADLINE = 0; // and 1: a long, see time()
-  static final int FLAGS = 2; // bit 0 EvictionOrder's, the bits above TimerWheel's
+  static final int FLAGS = 2; // bit EXPIRED EvictionOrder's, the bits above TimerWheel's
+  static final int EXPIRED = 1; // in FLAGS: on the stale list
   static final int PREV = 3;
   static final int NEXT = 4;
   static final int STORED = 5; // and 6

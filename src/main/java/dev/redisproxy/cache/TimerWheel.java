@@ -32,7 +32,7 @@ final class TimerWheel {
   static final int FIRST_SHIFT = 24;
   // A slot's FLAGS above bit 0 (the eviction order's) hold the head of its bucket + 1, 0 for none.
   private static final int ON_BUCKET = 1;
-  private static final int NOT_OURS = (1 << ON_BUCKET) - 1;
+  private static final int NOT_OURS = SlotTable.EXPIRED;
 
   /** Told of each slot whose bucket has come up, off every timer list; it must drop it or schedule it again. */
   @FunctionalInterface
